@@ -1,0 +1,52 @@
+"""Looking at data: an overview of loaded datasets and a filtered, searchable view of one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from mmtl_core.data.dataset import SPLITS, Dataset
+
+
+def describe_datasets(datasets: Iterable[Dataset]) -> pd.DataFrame:
+    """One row per dataset: its size per split, its columns and its fingerprint."""
+    rows = []
+    for ds in datasets:
+        counts = ds.frame["split"].value_counts()
+        rows.append({"dataset": ds.name, "rows": len(ds),
+                     **{s: int(counts.get(s, 0)) for s in SPLITS},
+                     "columns": ", ".join(c for c in ds.frame.columns if c not in ("example_id", "split")),
+                     "precomputed LFs": 0 if ds.weak_labels is None else ds.weak_labels.shape[1],
+                     "fingerprint": ds.fingerprint, "source": ds.source})
+    return pd.DataFrame(rows, columns=["dataset", "rows", *SPLITS, "columns", "precomputed LFs", "fingerprint",
+                                       "source"])
+
+
+def text_columns(dataset: Dataset) -> list[str]:
+    """Columns holding text (object/string dtype), apart from the id and split."""
+    frame = dataset.frame
+    return [c for c in frame.columns if c not in ("example_id", "split")
+            and (pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object)]
+
+
+def browse(dataset: Dataset, *, splits: Sequence[str] = (), query: str = "", labels: Sequence[object] = (),
+           label_field: str = "label", limit: int = 500) -> tuple[pd.DataFrame, int]:
+    """Rows matching every filter given (an empty filter matches all), at most ``limit`` of them.
+
+    ``query`` is a case-insensitive substring looked for in every text column. Returns the rows and how many
+    matched in all, so the UI can say "showing 500 of 1,956".
+    """
+    frame = dataset.frame
+    mask = pd.Series(True, index=frame.index)
+    if splits:
+        mask &= frame["split"].isin(list(splits))
+    if labels and label_field in frame.columns:
+        mask &= frame[label_field].isin(list(labels))
+    if query:
+        hit = pd.Series(False, index=frame.index)
+        for col in text_columns(dataset):
+            hit |= frame[col].astype(str).str.contains(query, case=False, regex=False, na=False)
+        mask &= hit
+    matched = frame[mask]
+    return matched.head(limit), len(matched)

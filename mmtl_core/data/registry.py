@@ -1,0 +1,137 @@
+"""What the user loaded, saved in the workspace (``datasets.json``) so the app reloads it after a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mmtl_core.data.dataset import Dataset
+from mmtl_core.data.glue import load_glue_task
+from mmtl_core.data.table import ColumnMapping, load_table
+from mmtl_core.data.wrench import load_wrench
+from mmtl_core.data.youtube import load_youtube_spam
+from mmtl_core.errors import DataError, WorkspaceError
+
+
+@dataclass(frozen=True)
+class Loader:
+    """One way to load a dataset: ``load(path, name, options)``; ``options`` documents its options for the UI."""
+
+    kind: str
+    description: str
+    options: tuple[str, ...]
+    load: Callable[[Path, str, Mapping[str, Any]], Dataset]
+
+
+def _tuple(value: Any) -> tuple | None:
+    return None if value is None else tuple([value] if isinstance(value, str) else value)
+
+
+def _glue(path: Path, name: str, o: Mapping[str, Any]) -> Dataset:
+    return load_glue_task(path, o["task"], name=name)
+
+
+def _table(path: Path, name: str, o: Mapping[str, Any]) -> Dataset:
+    mapping = ColumnMapping(text_fields=_tuple(o["text_fields"]), label_field=o.get("label_field"),
+                            split_field=o.get("split_field"), label_names=_tuple(o.get("label_names")),
+                            id_field=o.get("id_field"))
+    return load_table(path, mapping, name=name)
+
+
+def _wrench(path: Path, name: str, o: Mapping[str, Any]) -> Dataset:
+    return load_wrench(path, name=name)
+
+
+def _youtube(path: Path, name: str, o: Mapping[str, Any]) -> Dataset:
+    return load_youtube_spam(path, test_videos=_tuple(o.get("test_videos", ("Shakira",))),
+                             dev_size=int(o.get("dev_size", 120)), name=name)
+
+
+#: Every loader kind, for the UI to list; options marked ``?`` are optional.
+LOADERS: dict[str, Loader] = {ld.kind: ld for ld in (
+    Loader("glue", "a GLUE task folder (glue_data/<TASK>/{train,dev,test}.tsv)", ("task",), _glue),
+    Loader("table", "a CSV, TSV, JSON Lines or Parquet file with a column mapping",
+           ("text_fields", "label_field?", "split_field?", "label_names?", "id_field?"), _table),
+    Loader("wrench", "a WRENCH dataset folder (train.json, valid.json, test.json, label.json)", (), _wrench),
+    Loader("youtube_spam", "the UCI YouTube Spam Collection folder (Youtube0N-<Video>.csv)",
+           ("test_videos?", "dev_size?"), _youtube),
+)}
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """How to reload one dataset: its name, the loader kind, the source path and the loader's options."""
+
+    name: str
+    kind: str
+    path: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # "/" separates the parts of metric keys (task/dataset/split/metric), so a dataset name cannot hold one.
+        name = self.name
+        if not isinstance(name, str) or not name.strip() or "/" in name or name != name.strip():
+            raise DataError(f"dataset name {self.name!r} must be non-empty, without '/' or surrounding spaces")
+        if self.kind not in LOADERS:
+            raise DataError(f"dataset {self.name!r}: unknown loader {self.kind!r}; choose from {', '.join(LOADERS)}")
+        object.__setattr__(self, "path", str(self.path))
+        loader = LOADERS[self.kind]
+        known = {o.rstrip("?") for o in loader.options}
+        required = {o for o in loader.options if not o.endswith("?")}
+        unknown = sorted(set(self.options) - known)
+        if unknown:
+            raise DataError(f"dataset {self.name!r}: loader {self.kind!r} has no option {unknown[0]!r}; "
+                            f"its options are {', '.join(sorted(known)) or '(none)'}")
+        absent = sorted(required - set(self.options))
+        if absent:
+            raise DataError(f"dataset {self.name!r}: loader {self.kind!r} needs the option {absent[0]!r}")
+        try:  # stored as JSON: normalise now (tuples -> lists) so a spec equals itself after a save and reload
+            object.__setattr__(self, "options", json.loads(json.dumps(dict(self.options))))
+        except TypeError as e:
+            raise DataError(f"dataset {self.name!r}: options must be JSON values ({e})") from e
+
+
+def load_dataset(spec: DatasetSpec) -> Dataset:
+    """Load the dataset ``spec`` describes (a pure function: a failure raises and changes nothing)."""
+    return LOADERS[spec.kind].load(Path(spec.path), spec.name, spec.options)
+
+
+def _check_unique(specs: list[DatasetSpec]) -> None:
+    seen: set[str] = set()
+    for s in specs:
+        if s.name in seen:
+            raise DataError(f"two datasets are named {s.name!r}; dataset names must be unique")
+        seen.add(s.name)
+
+
+def save_specs(path: Path, specs: list[DatasetSpec]) -> None:
+    """Write the specs as JSON, atomically (a crash mid-write leaves the previous file intact)."""
+    _check_unique(specs)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps([asdict(s) for s in specs], indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:
+        raise WorkspaceError(f"cannot save the dataset list to {path}: {e.strerror}") from e
+
+
+def load_specs(path: Path) -> list[DatasetSpec]:
+    """The saved specs; none when the file does not exist yet."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        specs = [DatasetSpec(**d) for d in raw]
+    except (OSError, ValueError, TypeError) as e:
+        raise WorkspaceError(f"{path}: cannot read the saved dataset list ({e})") from e
+    except DataError as e:
+        raise WorkspaceError(f"{path}: {e}") from e
+    _check_unique(specs)
+    return specs

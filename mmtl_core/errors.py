@@ -1,0 +1,58 @@
+"""The one exception tree of mmtl_core.
+
+Every error a user can cause derives from :class:`MMTLError`; its message is written for that user (what was found,
+what was expected, what to do next) and the UI may show it as it is. Anything else escaping the core is a bug.
+
+    MMTLError
+    ├── DataError          a dataset file or column mapping is wrong (names the file, row or column)
+    ├── DownloadError      fetching a public dataset failed (names the source and why)
+    ├── TaskError          a task definition is inconsistent with its dataset
+    ├── FunctionError      a labeling or slicing function is broken (names the function, file and line)
+    ├── PredictionsError   an uploaded or stored prediction set does not fit the task (names the file and what)
+    ├── ConfigError        a training config is invalid (names the setting)
+    └── WorkspaceError     the workspace folder or a saved file cannot be used
+"""
+
+from __future__ import annotations
+
+
+class MMTLError(Exception):
+    """Base class of errors whose message is meant for the user."""
+
+
+class DataError(MMTLError):
+    """A dataset file, its format or its column mapping is wrong."""
+
+
+class DownloadError(MMTLError):
+    """A public dataset could not be fetched or failed its checksum."""
+
+
+class TaskError(MMTLError):
+    """A task does not fit its dataset (missing field, labels outside the declared classes...)."""
+
+
+class FunctionError(MMTLError):
+    """A labeling or slicing function cannot be loaded or applied.
+
+    ``function``, ``path`` and ``line`` locate the fault where they are known.
+    """
+
+    def __init__(self, message: str, *, function: str | None = None, path: str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.function = function
+        self.path = path
+        self.line = line
+
+
+class PredictionsError(MMTLError):
+    """A prediction set (uploaded file or stored run) does not fit the task or split."""
+
+
+class ConfigError(MMTLError):
+    """A training or job configuration names an unknown or invalid setting."""
+
+
+class WorkspaceError(MMTLError):
+    """The workspace folder, or a file in it, cannot be read or written."""
