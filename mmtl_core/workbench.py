@@ -1,0 +1,135 @@
+"""The labeling-function workbench in one call: load the user's functions, apply them (cached, sandboxed) and
+analyse them for a task. The Labeling functions page calls :func:`analyse_labeling` on every save."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmtl_core.data.dataset import Dataset
+from mmtl_core.errors import FunctionError
+from mmtl_core.functions import (AppliedFunctions, ApplyReport, LabelCache, UserFunction, apply_functions,
+                                 load_functions)
+from mmtl_core.tasks import Task
+from mmtl_core.weak import WeakReport, weak_report_for_task
+from mmtl_core.workspace import Workspace
+
+#: What the function inspector can show for one function.
+EXAMPLE_KINDS = {
+    "fires": "where it votes",
+    "wrong": "where it votes against the gold label",
+    "conflicts": "where another function votes a different class",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class LabelingAnalysis:
+    """The user's labeling functions on one dataset, for one task."""
+
+    names: tuple[str, ...]
+    L: np.ndarray  # n x m int8, dataset row order; precomputed (WRENCH) columns first
+    functions: tuple[UserFunction, ...]
+    load_errors: tuple[FunctionError, ...]
+    applied: AppliedFunctions | None
+    report: WeakReport | None  # None with no function at all
+
+    @property
+    def problems(self) -> list[ApplyReport]:
+        """Reports of the functions that raised, timed out or returned bad values (their ``messages`` say how)."""
+        return [] if self.applied is None else [r for r in self.applied.reports.values() if not r.ok]
+
+
+def function_files(functions_dir: Path) -> list[str]:
+    """The Python modules of the user's functions folder, sorted."""
+    return sorted(p.name for p in functions_dir.glob("*.py") if not p.name.startswith("_"))
+
+
+def default_files(functions_dir: Path, dataset: Dataset, task: Task) -> list[str]:
+    """Modules named after the dataset or task (``youtube_spam*.py`` for youtube_spam); else every module."""
+    files = function_files(functions_dir)
+    stems = {dataset.name.lower().replace("-", "_"), task.name.lower()}
+    mine = [f for f in files if any(f.lower().startswith(s) for s in stems)]
+    return mine or files
+
+
+def analyse_labeling(dataset: Dataset, task: Task, workspace: Workspace, *, files: Sequence[str] | None = None,
+                     timeout_s: float = 30.0, seed: int = 0,
+                     progress: Callable[[float], None] | None = None) -> LabelingAnalysis:
+    """Load the labeling functions in ``files`` of the workspace's functions folder, apply them to ``dataset``
+    (each column cached by source and data), add any precomputed weak labels, and analyse them for ``task``.
+
+    A broken file or function is reported in the result and never stops the others.
+    """
+    loaded = load_functions(workspace.functions_dir, list(files) if files is not None else None)
+    labeling = [f for f in loaded.functions if f.kind == "labeling"]
+    applied = None
+    columns, names = [], []
+    if dataset.weak_labels is not None:
+        columns.append(dataset.weak_labels.astype(np.int8))
+        names += list(dataset.weak_label_names or (f"weak_{j}" for j in range(dataset.weak_labels.shape[1])))
+    if labeling:
+        applied = apply_functions(labeling, dataset, cache=LabelCache(workspace.label_cache_dir),
+                                  timeout_s=timeout_s, cardinality=task.cardinality, progress=progress)
+        columns.append(applied.matrix)
+        names += list(applied.names)
+    L = np.hstack(columns) if columns else np.full((len(dataset), 0), -1, np.int8)
+    report = weak_report_for_task(dataset, task, L, names, seed=seed) if names else None
+    return LabelingAnalysis(tuple(names), L, tuple(loaded.functions), tuple(loaded.errors), applied, report)
+
+
+def function_examples(dataset: Dataset, task: Task, analysis: LabelingAnalysis, name: str, kind: str, *,
+                      split: str = "dev", limit: int = 100) -> tuple[pd.DataFrame, int]:
+    """Examples of ``split`` where function ``name`` fires, is wrong, or conflicts (see :data:`EXAMPLE_KINDS`),
+    with the gold label, its vote, the label model's prediction and the other functions that fired.
+
+    Returns at most ``limit`` rows and the number that matched.
+    """
+    if kind not in EXAMPLE_KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {', '.join(EXAMPLE_KINDS)}")
+    if name not in analysis.names:
+        raise FunctionError(f"no labeling function named {name!r} in this analysis", function=name)
+    j = analysis.names.index(name)
+    frame = dataset.frame
+    rows = (frame["split"] == split).to_numpy()
+    vote = analysis.L[:, j]
+    gold = frame[task.label_field].to_numpy()
+    others = np.delete(analysis.L, j, axis=1)
+    mask = rows & (vote != -1)
+    if kind == "wrong":
+        mask &= (gold != -1) & (gold != vote)
+    elif kind == "conflicts":
+        mask &= ((others != -1) & (others != vote[:, None])).any(axis=1)
+    idx = np.flatnonzero(mask)
+    shown = idx[:limit]
+    other_names = [n for n in analysis.names if n != name]
+    label = (lambda c: task.label_names[c] if 0 <= c < len(task.label_names) else str(c)) if task.label_names \
+        else str
+    out = frame.iloc[shown][["example_id", *task.text_fields]].copy()
+    out["gold"] = [label(int(g)) if g != -1 else "" for g in gold[shown]]
+    out["vote"] = [label(int(v)) for v in vote[shown]]
+    if analysis.report is not None:
+        probs = analysis.report.predict_proba(analysis.L[shown])
+        model = "label model" if analysis.report.label_model is not None else "majority vote"
+        out[model] = [f"{label(int(p.argmax()))} ({p.max():.2f})" for p in probs]
+    out["others that fired"] = [", ".join(f"{other_names[k]}={label(int(v))}" for k, v in enumerate(row) if v != -1)
+                                for row in others[shown]]
+    return out, len(idx)
+
+
+#: What a new module starts with: one labeling function in Snorkel's style, ready to edit.
+NEW_MODULE_TEMPLATE = '''"""My labeling functions: each votes a class id or abstains (-1)."""
+
+from snorkel.labeling import labeling_function
+
+ABSTAIN, NEGATIVE, POSITIVE = -1, 0, 1
+
+
+@labeling_function()
+def mentions_great(x):
+    """Votes POSITIVE when the text says "great"."""
+    return POSITIVE if "great" in x.text.lower() else ABSTAIN
+'''

@@ -1,0 +1,105 @@
+"""What every page shares: the workspace, the loaded datasets, the dataset/task chooser, error display.
+
+Caching lives here (the app layer), never in mmtl_core: ``st.cache_resource`` for read-only shared objects
+(a loaded Dataset), keyed by what determines them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict
+
+import streamlit as st
+
+from mmtl_core.browse import describe_datasets
+from mmtl_core.data import DatasetSpec, load_dataset, load_specs, save_specs
+from mmtl_core.data.dataset import Dataset
+from mmtl_core.errors import MMTLError
+from mmtl_core.tasks import Task, load_tasks, tasks_for
+from mmtl_core.weak.label_model import warm_up
+from mmtl_core.workspace import Workspace
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_in_background() -> threading.Thread:
+    """Once per server: pay the label model's one-off import cost now, not on the user's first save."""
+    thread = threading.Thread(target=warm_up, name="mmtl-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def workspace() -> Workspace:
+    # Not cached: the environment (MMTL_WORKSPACE) decides, and tests point it at a temporary folder.
+    return Workspace.from_env()
+
+
+@st.cache_resource(show_spinner="Loading dataset...", max_entries=16)
+def _load(spec_json: str) -> Dataset:
+    return load_dataset(DatasetSpec(**json.loads(spec_json)))
+
+
+def specs() -> list[DatasetSpec]:
+    return load_specs(workspace().datasets_file)
+
+
+def datasets() -> dict[str, Dataset]:
+    """Every dataset the user loaded, by name. One that no longer loads is reported and skipped, not fatal."""
+    loaded = {}
+    for spec in specs():
+        try:
+            loaded[spec.name] = _load(json.dumps(asdict(spec), sort_keys=True))
+        except MMTLError as e:
+            st.warning(f"Dataset {spec.name!r} could not be reloaded: {e}", icon=":material/warning:")
+    return loaded
+
+
+def add_dataset(spec: DatasetSpec) -> Dataset:
+    """Load ``spec`` and remember it in the workspace; on failure nothing already saved changes."""
+    dataset = _load(json.dumps(asdict(spec), sort_keys=True))
+    kept = [s for s in specs() if s.name != spec.name]
+    save_specs(workspace().datasets_file, [*kept, spec])
+    st.session_state["dataset"] = spec.name
+    return dataset
+
+
+def remove_dataset(name: str) -> None:
+    save_specs(workspace().datasets_file, [s for s in specs() if s.name != name])
+
+
+def datasets_overview(loaded: dict[str, Dataset]):
+    return describe_datasets(loaded.values())
+
+
+def user_tasks() -> list[Task]:
+    return load_tasks(workspace().tasks_file)
+
+
+def choose_dataset(loaded: dict[str, Dataset], *, key: str, container=st.sidebar) -> Dataset | None:
+    """The dataset chooser, shared by all pages through ``st.session_state['dataset']``."""
+    if not loaded:
+        container.info("No dataset loaded yet.")
+        container.page_link("pages/views/data.py", label="Load a dataset", icon=":material/upload:")
+        return None
+    names = list(loaded)
+    current = st.session_state.get("dataset")
+    index = names.index(current) if current in names else 0
+    name = container.selectbox("Dataset", names, index=index, key=key)
+    st.session_state["dataset"] = name
+    return loaded[name]
+
+
+def choose_task(dataset: Dataset, *, key: str, container=st.sidebar) -> Task | None:
+    tasks = tasks_for(dataset, user_tasks())
+    if not tasks:
+        container.info(f"Dataset {dataset.name!r} has no task yet: define one on the Data page.")
+        container.page_link("pages/views/data.py", label="Define a task", icon=":material/add:")
+        return None
+    by_name = {t.name: t for t in tasks}
+    name = container.selectbox("Task", list(by_name), key=key,
+                               help="What to predict: its text field(s), label field, classes and metrics.")
+    return by_name[name]
+
+
+def show_error(error: MMTLError, what: str) -> None:
+    st.error(f"{what}: {error}", icon=":material/error:")

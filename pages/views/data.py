@@ -1,0 +1,144 @@
+"""Data: load datasets, browse them with search and filters, define tasks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from mmtl_core.browse import browse, text_columns
+from mmtl_core.data import GLUE_TASK_FOLDERS, DatasetSpec
+from mmtl_core.data.tablefile import read_table_file
+from mmtl_core.errors import MMTLError
+from mmtl_core.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
+from mmtl_core.tasks import Task, identifier_from, save_tasks, tasks_for
+from pages.parts import common
+from pages.parts.download import download_section
+
+st.title("Data")
+
+SOURCES = {
+    "youtube_spam": "YouTube spam CSVs (a folder of Youtube0*-*.csv)",
+    "glue": "A GLUE task (a folder in GLUE's download layout)",
+    "wrench": "WRENCH JSON (a folder with train/valid/test.json)",
+    "table": "A CSV, TSV, JSON Lines or Parquet file",
+    "download": "Download a public dataset (needs network)",
+}
+
+
+def _load_form() -> None:
+    kind = st.radio("Source", list(SOURCES), format_func=SOURCES.get, key="load_kind")
+    if kind == "download":
+        download_section(common.workspace())
+        return
+    path = st.text_input("Path", key="load_path", placeholder="/path/to/folder or file",
+                         help="A folder or file on the machine running the app.")
+    options: dict = {}
+    default_name = Path(path).name if path else ""
+    if kind == "glue":
+        folder_task = st.selectbox("GLUE task", GLUE_TASK_FOLDERS, key="load_glue_task",
+                                   help="The folder of the task inside the GLUE folder, or the task folder itself.")
+        options["task"] = folder_task
+        default_name = folder_task
+    elif kind == "table":
+        uploaded = st.file_uploader("...or upload a file", type=["csv", "tsv", "jsonl", "parquet"], key="load_upload")
+        if uploaded is not None:
+            target = common.workspace().root / "uploads" / Path(uploaded.name).name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(uploaded.getvalue())
+            path, default_name = str(target), target.stem
+        columns = []
+        if path:
+            try:
+                columns = [str(c) for c in read_table_file(Path(path)).columns]
+            except MMTLError as e:
+                common.show_error(e, "Cannot read the columns")
+        c1, c2, c3 = st.columns(3)
+        text_fields = c1.multiselect("Text field(s), one or two", columns, max_selections=2, key="load_text_fields")
+        label_field = c2.selectbox("Label field (optional)", ["(none)", *columns], key="load_label_field")
+        split_field = c3.selectbox("Split field (optional)", ["(none)", *columns], key="load_split_field",
+                                   help="Values train/dev/test (valid and validation count as dev). "
+                                        "Without one, every row is training data.")
+        options = {"text_fields": text_fields, "label_field": None if label_field == "(none)" else label_field,
+                   "split_field": None if split_field == "(none)" else split_field}
+    name = st.text_input("Name", value=default_name if kind == "glue" else identifier_from(default_name) if default_name else "", key="load_name")
+    if st.button("Load", type="primary", key="load_button", disabled=not (path and name)):
+        try:
+            dataset = common.add_dataset(DatasetSpec(name=name, kind=kind, path=path, options=options))
+        except MMTLError as e:
+            common.show_error(e, "Nothing was loaded")  # what was loaded before stays as it was
+        else:
+            st.success(f"Loaded {dataset.name!r}: {len(dataset):,} rows ({', '.join(dataset.splits)}).")
+
+
+def _browse(dataset) -> None:
+    c1, c2, c3 = st.columns([2, 1, 1])
+    query = c1.text_input("Search text", key="browse_query", placeholder="e.g. subscribe")
+    splits = c2.multiselect("Splits", list(dataset.splits), key="browse_splits")
+    label_values = sorted(dataset.frame["label"].dropna().unique().tolist()) if "label" in dataset.frame else []
+    labels = c3.multiselect("Labels", label_values, key="browse_labels",
+                            format_func=lambda v: _label_text(dataset, v))
+    rows, total = browse(dataset, splits=splits, query=query, labels=labels)
+    st.caption(f"Showing {len(rows):,} of {total:,} matching rows ({len(dataset):,} in all).")
+    st.dataframe(rows, hide_index=True, width="stretch", height=360)
+
+
+def _label_text(dataset, value) -> str:
+    if isinstance(value, (int, float)) and value == int(value) and 0 <= int(value) < len(dataset.label_names):
+        return f"{int(value)} ({dataset.label_names[int(value)]})"
+    return "-1 (unlabeled)" if value == -1 else str(value)
+
+
+def _tasks(dataset) -> None:
+    user = common.user_tasks()
+    tasks = tasks_for(dataset, user)
+    if tasks:
+        st.dataframe([{"task": t.name, "inputs": ", ".join(t.text_fields), "label": t.label_field,
+                       "classes": "regression" if t.is_regression else ", ".join(t.label_names) or t.cardinality,
+                       "metrics": ", ".join(t.metrics), "defined by": "you" if t in user else "built in"}
+                      for t in tasks], hide_index=True, width="stretch")
+    with st.form("task_form"):
+        st.markdown("**Define a task**")
+        c1, c2 = st.columns(2)
+        name = c1.text_input("Task name", value=f"{identifier_from(dataset.name)}_task", key="task_name")
+        fields = c2.multiselect("Input text field(s)", text_columns(dataset), max_selections=2, key="task_fields")
+        columns = [c for c in dataset.frame.columns if c not in ("example_id", "split")]
+        label_field = c1.selectbox("Label field", columns, index=columns.index("label") if "label" in columns else 0,
+                                   key="task_label_field")
+        kind = c2.radio("Kind", ["classification", "regression"], horizontal=True, key="task_kind")
+        label_names = c1.text_input("Class names, comma-separated, in id order (classification)",
+                                    value=", ".join(dataset.label_names), key="task_label_names")
+        metrics = c2.multiselect("Metrics (the first ranks)", [*CLASSIFICATION_METRICS, *REGRESSION_METRICS],
+                                 default=["accuracy"], key="task_metrics")
+        if st.form_submit_button("Save task", key="task_save"):
+            names = tuple(n.strip() for n in label_names.split(",") if n.strip())
+            try:
+                task = Task(name, dataset.name, tuple(fields), label_field,
+                            1 if kind == "regression" else len(names), tuple(metrics),
+                            () if kind == "regression" else names)
+                task.check_against(dataset)
+                save_tasks(common.workspace().tasks_file, [t for t in user if t.name != task.name] + [task])
+            except MMTLError as e:
+                common.show_error(e, "The task was not saved")
+            else:
+                st.success(f"Saved task {task.name!r}.")
+                st.rerun()
+
+
+with st.expander("Load a dataset", expanded=not common.specs()):
+    _load_form()
+
+loaded = common.datasets()
+dataset = common.choose_dataset(loaded, key="data_dataset")
+if dataset is not None:
+    browse_tab, tasks_tab, overview_tab = st.tabs(["Browse", "Tasks", "All datasets"])
+    with browse_tab:
+        _browse(dataset)
+    with tasks_tab:
+        _tasks(dataset)
+    with overview_tab:
+        st.dataframe(common.datasets_overview(loaded), hide_index=True, width="stretch")
+        if st.button(f"Forget {dataset.name!r}", key="data_forget",
+                     help="Removes it from the workspace list; the files on disk are untouched."):
+            common.remove_dataset(dataset.name)
+            st.rerun()

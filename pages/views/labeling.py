@@ -1,0 +1,144 @@
+"""Labeling functions: edit them live, and see coverage, conflicts, dev accuracy and the label model at once."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import streamlit as st
+from code_editor import code_editor
+
+from mmtl_core.errors import MMTLError
+from mmtl_core.functions import save_function_file
+from mmtl_core.weak import SCORING_NOTE, SUMMARY_NOTE, export_training_labels
+from mmtl_core.workbench import (EXAMPLE_KINDS, NEW_MODULE_TEMPLATE, analyse_labeling, default_files,
+                                 function_examples, function_files)
+from pages.parts import charts, common
+
+st.title("Labeling functions")
+
+ws = common.workspace()
+dataset = common.choose_dataset(common.datasets(), key="lf_dataset")
+task = common.choose_task(dataset, key="lf_task") if dataset is not None else None
+if dataset is None or task is None:
+    st.stop()
+if task.is_regression:
+    st.warning(f"Task {task.name!r} is a regression task: labeling functions vote classes. Pick a classification task.")
+    st.stop()
+
+files = function_files(ws.functions_dir)
+ACTIVE_KEY = f"lf_active_{dataset.name}_{task.name}"
+active = st.sidebar.multiselect("Modules applied", files, default=default_files(ws.functions_dir, dataset, task),
+                                key=ACTIVE_KEY, help="Which modules of labeling_functions/ hold functions for this "
+                                                     "task. The module open in the editor is always applied.")
+
+# --- the editor -------------------------------------------------------------------------------------------------
+SAVE_BUTTON = [{"name": "Save", "feather": "Save", "hasText": True, "alwaysOn": True, "commands": ["submit"],
+                "style": {"bottom": "0.44rem", "right": "0.4rem"}}]
+
+
+
+def _create_module(ws) -> None:
+    # A callback: it runs before the file chooser is drawn, so it may switch the chooser to the new module.
+    try:
+        path = save_function_file(ws.functions_dir, st.session_state["lf_new_name"], NEW_MODULE_TEMPLATE)
+    except MMTLError as e:
+        st.session_state["lf_create_error"] = e
+    else:
+        st.session_state["lf_file"] = path.name
+        st.session_state[ACTIVE_KEY] = [*st.session_state.get(ACTIVE_KEY, []), path.name]
+
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    c1, c2 = st.columns([2, 1])
+    choice = c1.selectbox("Module", [*files, "+ New module"], key="lf_file",
+                          index=files.index(active[0]) if active and active[0] in files else 0)
+    if choice == "+ New module":
+        if not files:
+            st.info(f"No labeling functions yet: `{ws.functions_dir.name}/` has no module. Create one to start "
+                    "from a template.", icon=":material/lightbulb:")
+        c2.text_input("File name", value="my_functions.py", key="lf_new_name")
+        st.button("Create", key="lf_create", on_click=_create_module, args=(ws,))
+        if "lf_create_error" in st.session_state:
+            common.show_error(st.session_state.pop("lf_create_error"), "Not created")
+        st.stop()
+    source = (ws.functions_dir / choice).read_text()
+    st.caption(f"`{choice}` — press **Save** (or Ctrl+Enter) to save and re-apply. Saving keeps the previous "
+               "version in `.history/`.")
+    # The key follows the file's content so that a save or a switch of file reloads the editor's text.
+    digest = hashlib.sha1(source.encode()).hexdigest()[:8]
+    response = code_editor(source, lang="python", height=[20, 32], buttons=SAVE_BUTTON, options={"wrap": False},
+                           key=f"lf_editor_{choice}_{digest}")
+    if response.get("type") == "submit" and response.get("id") != st.session_state.get("lf_last_submit"):
+        st.session_state["lf_last_submit"] = response["id"]
+        if response["text"] != source:
+            try:
+                save_function_file(ws.functions_dir, choice, response["text"])
+            except MMTLError as e:
+                common.show_error(e, "Not saved")
+            else:
+                st.session_state["lf_saved"] = choice
+                st.rerun()
+    if st.session_state.pop("lf_saved", None):
+        st.toast(f"Saved {choice}", icon=":material/save:")
+
+# --- analysis ---------------------------------------------------------------------------------------------------
+with right:
+    st.subheader("Label model")
+    # Re-analyse only when the data, task or a module's text changed (every widget click reruns this script).
+    applied = sorted({*active, choice})
+    texts = tuple((f, (ws.functions_dir / f).read_text()) for f in applied if (ws.functions_dir / f).exists())
+    key = (dataset.fingerprint, task, hashlib.sha1(repr(texts).encode()).hexdigest())
+    if st.session_state.get("lf_analysis_key") != key:
+        bar = st.progress(0.0, text="Applying labeling functions...")
+        try:
+            analysis = analyse_labeling(dataset, task, ws, files=applied,
+                                        progress=lambda f: bar.progress(min(max(f, 0.0), 1.0),
+                                                                        text="Applying labeling functions..."))
+        except MMTLError as e:
+            bar.empty()
+            common.show_error(e, "Could not analyse the functions")
+            st.stop()
+        bar.empty()
+        st.session_state["lf_analysis"], st.session_state["lf_analysis_key"] = analysis, key
+    analysis = st.session_state["lf_analysis"]
+    for err in analysis.load_errors:
+        st.error(str(err), icon=":material/error:")
+    for problem in analysis.problems:
+        st.warning("\n\n".join(problem.messages), icon=":material/bug_report:")
+        if problem.first_traceback:
+            with st.expander(f"Traceback of {problem.function}"):
+                st.code(problem.first_traceback, language="python")
+    report = analysis.report
+    if report is None:
+        st.info("No labeling functions yet in the modules applied. Write one in the editor and save.")
+        st.stop()
+    for warning in report.warnings:
+        st.warning(warning, icon=":material/warning:")
+    st.dataframe(report.comparison, width="stretch", key="lf_comparison")
+    st.caption(SCORING_NOTE)
+    buffer = io.BytesIO()
+    report.training_labels.frame.to_parquet(buffer, index=False)
+    st.download_button("Export training labels (Parquet)", buffer.getvalue(),
+                       file_name=f"{task.name}_training_labels.parquet", key="lf_export",
+                       help=report.training_labels.note)
+    st.caption(report.training_labels.note)
+
+st.subheader("Summary")
+st.dataframe(report.summary, width="stretch", key="lf_summary",
+             column_config={c: st.column_config.NumberColumn(format="percent")
+                            for c in ("Coverage", "Overlaps", "Conflicts", "Emp. Acc.", "Dev coverage")})
+st.caption(SUMMARY_NOTE)
+st.plotly_chart(charts.coverage_conflicts(report.summary), key="lf_chart")
+
+st.subheader("Inspect a function")
+c1, c2, c3 = st.columns([2, 2, 1])
+name = c1.selectbox("Function", list(analysis.names), key="lf_inspect")
+kind = c2.radio("Examples", list(EXAMPLE_KINDS), format_func=EXAMPLE_KINDS.get, horizontal=True, key="lf_kind")
+split = c3.selectbox("Split", list(dataset.splits), index=list(dataset.splits).index("dev")
+                     if "dev" in dataset.splits else 0, key="lf_split")
+examples, total = function_examples(dataset, task, analysis, name, kind, split=split)
+st.caption(f"{total:,} example(s) in {split} {EXAMPLE_KINDS[kind]}" + (f"; showing {len(examples)}" if
+                                                                        total > len(examples) else ""))
+st.dataframe(examples, hide_index=True, width="stretch", key="lf_examples")

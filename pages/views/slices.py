@@ -1,0 +1,198 @@
+"""Slices: edit slicing functions live, and see per-slice metrics with intervals, error cells and comparisons."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+from code_editor import code_editor
+
+from mmtl_core.errors import MMTLError
+from mmtl_core.functions import save_function_file
+from mmtl_core.slice_workbench import (ALPHA, LABEL_MODEL, MAJORITY_VOTE, analyse_slices, largest_error_cell,
+                                       prediction_sets_for, run_prediction_sets, significant, slice_table,
+                                       uploaded_prediction_set)
+from mmtl_core.slices import OVERALL, bucket_examples, compare_table, confusion_table, slice_metrics
+from mmtl_core.slices.slice_metrics import IntervalSettings
+from mmtl_core.workbench import default_files, function_files
+from pages.parts import charts, common
+
+st.title("Slices")
+
+ws = common.workspace()
+dataset = common.choose_dataset(common.datasets(), key="sl_dataset")
+task = common.choose_task(dataset, key="sl_task") if dataset is not None else None
+if dataset is None or task is None:
+    st.stop()
+
+files = function_files(ws.functions_dir)
+active = st.sidebar.multiselect("Modules applied", files, default=default_files(ws.functions_dir, dataset, task),
+                                key=f"sl_active_{dataset.name}_{task.name}",
+                                help="Which modules of the functions folder hold slicing (and labeling) functions "
+                                     "for this task. The module open in the editor is always applied.")
+splits = list(dataset.splits)
+split = st.sidebar.selectbox("Split", splits, index=splits.index("dev") if "dev" in splits else 0, key="sl_split")
+min_n = int(st.sidebar.number_input("Minimum n", min_value=1, value=30, step=5, key="sl_min_n",
+                                    help="Slices with fewer scored examples are flagged: their intervals are wide."))
+if not files:
+    st.info(f"No functions yet: `{ws.functions_dir.name}/` has no module. Create one on the Labeling functions page "
+            "and write slicing functions (`@slicing_function()`) in it.", icon=":material/lightbulb:")
+    st.stop()
+
+# --- the editor -------------------------------------------------------------------------------------------------
+SAVE_BUTTON = [{"name": "Save", "feather": "Save", "hasText": True, "alwaysOn": True, "commands": ["submit"],
+                "style": {"bottom": "0.44rem", "right": "0.4rem"}}]
+
+with st.expander("Slicing functions", expanded=True):
+    # Open a module of slices first (``*_slices.py``), else the first module applied.
+    opening = [f for f in active if "slice" in f.lower()] or active or files
+    choice = st.selectbox("Module", files, index=files.index(opening[0]), key="sl_file")
+    source = (ws.functions_dir / choice).read_text()
+    st.caption(f"`{choice}` — press **Save** (or Ctrl+Enter) to save and re-apply. Saving keeps the previous "
+               "version in `.history/`.")
+    # The key follows the file's content so that a save or a switch of file reloads the editor's text.
+    digest = hashlib.sha1(source.encode()).hexdigest()[:8]
+    response = code_editor(source, lang="python", height=[14, 28], buttons=SAVE_BUTTON, options={"wrap": False},
+                           key=f"sl_editor_{choice}_{digest}")
+    if response.get("type") == "submit" and response.get("id") != st.session_state.get("sl_last_submit"):
+        st.session_state["sl_last_submit"] = response["id"]
+        if response["text"] != source:
+            try:
+                save_function_file(ws.functions_dir, choice, response["text"])
+            except MMTLError as e:
+                common.show_error(e, "Not saved")
+            else:
+                st.session_state["sl_saved"] = choice
+                st.rerun()
+    if st.session_state.pop("sl_saved", None):
+        st.toast(f"Saved {choice}", icon=":material/save:")
+
+# --- analysis: re-run only when the data, task or a module's text changed --------------------------------------
+applied = sorted({*active, choice})
+texts = tuple((f, (ws.functions_dir / f).read_text()) for f in applied if (ws.functions_dir / f).exists())
+key = (dataset.fingerprint, task, hashlib.sha1(repr(texts).encode()).hexdigest())
+if st.session_state.get("sl_analysis_key") != key:
+    bar = st.progress(0.0, text="Applying functions...")
+    try:
+        analysis = analyse_slices(dataset, task, ws, files=applied,
+                                  progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text="Applying functions..."))
+    except MMTLError as e:
+        bar.empty()
+        common.show_error(e, "Could not analyse the functions")
+        st.stop()
+    bar.empty()
+    st.session_state["sl_analysis"], st.session_state["sl_analysis_key"] = analysis, key
+analysis = st.session_state["sl_analysis"]
+for err in analysis.load_errors:
+    st.error(str(err), icon=":material/error:")
+for problem in analysis.problems:
+    st.warning("\n\n".join(problem.messages), icon=":material/bug_report:")
+    if problem.first_traceback:
+        with st.expander(f"Traceback of {problem.function}"):
+            st.code(problem.first_traceback, language="python")
+if not analysis.slice_names:
+    st.info("No slicing functions in the modules applied: only the overall row is scored. Write one with "
+            "`@slicing_function()` and save.", icon=":material/lightbulb:")
+try:
+    data = analysis.split_slices(split)
+except MMTLError as e:
+    common.show_error(e, "Cannot score this split")
+    st.stop()
+
+# --- prediction sets: weak supervision, stored runs, uploaded files ---------------------------------------------
+scope = (dataset.name, task.name, split)
+uploads = st.session_state.setdefault("sl_uploads", {}).setdefault(scope, {})
+upload_errors = st.session_state.setdefault("sl_upload_errors", {})
+upload_seen = st.session_state.setdefault("sl_upload_seen", set())
+with st.sidebar.expander("Upload predictions", icon=":material/upload:"):
+    st.caption(f"CSV or Parquet with `example_id` and `prob_0..prob_{task.cardinality - 1}` (or `label`; "
+               f"`score` for regression) for every row of the {split} split.")
+    uploaded = st.file_uploader("Prediction files", type=["csv", "parquet"], accept_multiple_files=True,
+                                key="sl_upload", label_visibility="collapsed")
+for file in uploaded or []:
+    tag = (file.file_id, scope)
+    if tag in upload_errors:
+        st.error(upload_errors[tag], icon=":material/error:")
+        continue
+    if tag in upload_seen:
+        continue
+    upload_seen.add(tag)
+    try:
+        ps = uploaded_prediction_set(file.name, file.getvalue(), task, data.example_ids)
+    except MMTLError as e:
+        upload_errors[tag] = f"{file.name} was not used: {e}"
+        st.error(upload_errors[tag], icon=":material/error:")
+    else:
+        uploads[ps.name] = ps
+
+runs = run_prediction_sets(ws, task, split, data.example_ids)
+for err in runs.errors:
+    st.error(str(err), icon=":material/error:")
+sets = {**prediction_sets_for(dataset, task, analysis.labeling, split), **runs.sets, **uploads}
+if not sets:
+    st.info("No predictions to score yet: write labeling functions (for majority vote and the label model), train "
+            "a model, or upload a predictions file.", icon=":material/lightbulb:")
+    st.stop()
+names = list(sets)
+chosen = st.multiselect("Prediction sets", names, default=[LABEL_MODEL] if LABEL_MODEL in sets else names[:1],
+                        key=f"sl_sets_{'_'.join(scope)}")
+if not chosen:
+    st.info("Choose at least one prediction set.")
+    st.stop()
+
+# --- per-slice metrics --------------------------------------------------------------------------------------------
+settings = IntervalSettings()
+metrics = slice_metrics(data, [sets[n] for n in chosen], min_n=min_n, settings=settings)
+st.subheader(f"Per-slice metrics on {split} ({len(data.frame):,} rows)")
+st.dataframe(slice_table(metrics), hide_index=True, width="stretch", key="sl_table")
+st.caption(f"n counts the slice's rows with a gold label. Intervals: {settings.level:.0%}; `wilson` (Wilson score "
+           f"interval) for accuracy, `bootstrap` (percentile, {settings.n_boot} seeded resamples) for other metrics. "
+           f"`below min n`: fewer than {min_n} examples, so the interval is wide. An empty slice shows `empty`.")
+metric = st.radio("Metric", list(task.metrics), horizontal=True, key="sl_metric")
+st.plotly_chart(charts.slice_metric_bars(metrics, metric, min_n), key="sl_bars")
+
+# --- error cells --------------------------------------------------------------------------------------------------
+st.subheader("Errors by slice")
+c1, c2 = st.columns(2)
+set_name = c1.selectbox("Prediction set", chosen, key="sl_cm_set")
+slice_name = c2.selectbox("Slice", [OVERALL, *data.slice_names], key="sl_cm_slice")
+predictions = sets[set_name]
+table = confusion_table(data, predictions, slice_name)
+if int(table.to_numpy().sum()) == 0:
+    st.info(f"Slice {slice_name!r} is empty on {split}: no labeled example falls in it.")
+else:
+    st.plotly_chart(charts.confusion_heatmap(table, f"{set_name} on {slice_name}"), key="sl_heatmap")
+    # A new table opens on its largest error cell; the user's choice stands until the table changes.
+    if st.session_state.get("sl_cell_for") != (scope, set_name, slice_name):
+        st.session_state["sl_cell_for"] = (scope, set_name, slice_name)
+        st.session_state["sl_cell_gold"], st.session_state["sl_cell_pred"] = largest_error_cell(table)
+    c1, c2 = st.columns(2)
+    gold = c1.selectbox("Gold", [str(i) for i in table.index], key="sl_cell_gold")
+    pred = c2.selectbox("Predicted", [str(c) for c in table.columns], key="sl_cell_pred")
+    examples = bucket_examples(data, predictions, gold, pred, slice_name)
+    st.caption(f"{len(examples):,} example(s) with gold {gold} predicted {pred} in {slice_name}.")
+    st.dataframe(examples, hide_index=True, width="stretch", key="sl_examples",
+                 column_config={"confidence": st.column_config.NumberColumn(format="%.2f")})
+
+# --- comparison -----------------------------------------------------------------------------------------------------
+st.subheader("Compare two prediction sets")
+if len(sets) < 2:
+    st.info("One prediction set only: upload a file or train a model to compare with.")
+    st.stop()
+c1, c2 = st.columns(2)
+a_name = c1.selectbox("A", names, index=names.index(MAJORITY_VOTE) if MAJORITY_VOTE in names else 0, key="sl_cmp_a")
+b_name = c2.selectbox("B", names, index=names.index(LABEL_MODEL) if LABEL_MODEL in names else 1, key="sl_cmp_b")
+if a_name == b_name:
+    st.info("Choose two different prediction sets.")
+    st.stop()
+comparison = compare_table(data, sets[a_name], sets[b_name], settings=settings)
+comparison.insert(0, "significant", significant(comparison["p_value"]))
+shown = comparison[["significant", "slice", "metric", "n", "metric_a", "metric_b", "diff", "ci_low", "ci_high",
+                    "p_value", "test", "note"]]
+st.dataframe(shown.style.apply(lambda row: ["background-color: rgba(255, 200, 0, 0.3)" if row["significant"] else ""
+                                            for _ in row], axis=1),
+             hide_index=True, width="stretch", key="sl_compare",
+             column_config={c: st.column_config.NumberColumn(format="%.3f")
+                            for c in ("metric_a", "metric_b", "diff", "ci_low", "ci_high", "p_value")})
+st.caption(f"diff = B - A (positive: B is better), with a paired bootstrap interval. Highlighted: p < {ALPHA} "
+           "(exact McNemar for accuracy, paired bootstrap otherwise), not corrected for the number of slices.")
