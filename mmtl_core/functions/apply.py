@@ -23,12 +23,33 @@ from mmtl_core.functions.cache import LabelCache
 from mmtl_core.functions.discovery import UserFunction
 from mmtl_core.functions.fastregex import to_arrow
 from mmtl_core.functions.pool import Task, run_tasks
-from mmtl_core.functions.rows import ChunkResult, build_rows, run_python, run_template
+from mmtl_core.functions.rows import ChunkResult, Row, build_rows, run_python, run_template
 from mmtl_core.functions.templates import TemplateFunction
 
 #: Below this many rows per worker, extra workers cost more (fork, row building) than they save.
 MIN_ROWS_PER_WORKER = 2_000
 MAX_ROWS_PER_TASK = 50_000
+#: Up to this many rows, the row objects of the last dataset applied are kept and reused by the next apply: the edit
+#: loop re-applies one function to the same data, and building 100k rows costs more than most functions do.
+#: (About 400 bytes a row; a larger dataset builds its rows per block inside the workers instead.)
+ROW_CACHE_MAX_ROWS = 300_000
+_row_cache: dict[str, list[Row]] = {}
+
+
+def _cached_rows(dataset: Dataset, names: list[str]) -> list[Row] | None:
+    """The dataset's rows, built once in this process (before the fork, so workers share them copy-on-write).
+
+    Workers only ever see their own forked copy, so a function that mutates its row cannot change the cached one.
+    """
+    if len(dataset) > ROW_CACHE_MAX_ROWS:
+        return None
+    rows = _row_cache.get(dataset.fingerprint)
+    if rows is None:
+        frame = dataset.frame
+        rows = build_rows(names, [frame[c].tolist() for c in frame.columns], 0, len(frame))
+        _row_cache.clear()  # keep one dataset's rows: the one being edited
+        _row_cache[dataset.fingerprint] = rows
+    return rows
 
 
 @dataclass(frozen=True)
@@ -180,12 +201,16 @@ def _run(functions: Sequence[UserFunction], to_run: list[int], dataset: Dataset,
     # templates alone are vectorised: one block per worker is the least overhead.
     per_worker = 4 if any(python.values()) else 1
     size = min(MAX_ROWS_PER_TASK, max(1_000, math.ceil(n / (workers * per_worker))))
-    # Plain lists, built before the fork: every worker reads them without pickling or per-row pandas objects.
+    # Built before the fork, so every worker reads them without pickling or per-row pandas objects: plain lists
+    # for Python functions, Arrow arrays (zero-copy from pandas' string columns) for templates.
     names = [str(c) for c in frame.columns]
-    needed = names if any(python.values()) else sorted({functions[j].obj.field for j in to_run})
+    template_fields = {functions[j].obj.field for j in to_run if not python[j]}
+    arrows = {f: to_arrow(frame[f]) for f in template_fields}
+    all_rows = _cached_rows(dataset, names) if any(python.values()) else None
+    needed = names if any(python.values()) and all_rows is None else \
+        sorted(f for f in template_fields if arrows[f] is None)
     columns = {c: frame[c].tolist() for c in needed}
-    column_lists = [columns[c] for c in names] if any(python.values()) else []
-    arrows = {f: to_arrow(columns[f]) for f in {functions[j].obj.field for j in to_run if not python[j]}}
+    column_lists = [columns[c] for c in names] if any(python.values()) and all_rows is None else []
     tasks = [Task(j, c, start, min(start + size, n), python[j])
              for c, start in enumerate(range(0, n, size)) for j in to_run]
     held: dict[str, Any] = {"chunk": None, "rows": None}  # the worker's own copy after the fork
@@ -193,11 +218,12 @@ def _run(functions: Sequence[UserFunction], to_run: list[int], dataset: Dataset,
     def run_task(task: Task) -> ChunkResult:
         fn = functions[task.function]
         if not task.needs_rows:
-            arrow = arrows[fn.obj.field]
-            return run_template(fn.obj, columns[fn.obj.field][task.start:task.stop],
+            arrow, values = arrows[fn.obj.field], columns.get(fn.obj.field)
+            return run_template(fn.obj, None if values is None else values[task.start:task.stop],
                                 None if arrow is None else arrow.slice(task.start, task.stop - task.start))
         if held["chunk"] != task.chunk:
-            held["chunk"], held["rows"] = task.chunk, build_rows(names, column_lists, task.start, task.stop)
+            held["chunk"], held["rows"] = task.chunk, (all_rows[task.start:task.stop] if all_rows is not None
+                                                       else build_rows(names, column_lists, task.start, task.stop))
         return run_python(fn.obj, fn.kind, held["rows"], str(fn.path), cardinality)
 
     state = {j: _Progress() for j in to_run}

@@ -78,13 +78,19 @@ def to_arrow(values: Sequence[Any]) -> pa.Array | None:
         return None
 
 
-def search_column(regex: re.Pattern[str], plan: Re2Plan | None, values: Sequence[Any],
+def search_column(regex: re.Pattern[str], plan: Re2Plan | None, values: Sequence[Any] | None,
                   arrow: pa.Array | None = None) -> np.ndarray:
     """Bool per value: does ``regex.search(value)`` match? Non-strings never match.
 
-    ``arrow`` is ``to_arrow(values)`` when the caller already has it (it is reused across templates).
+    ``arrow`` is ``to_arrow(values)`` when the caller already has it (it is reused across templates); with it,
+    ``values`` may be None (they are then read back from ``arrow`` only where Python must answer).
     """
-    if plan is None or len(values) == 0:
+    if values is None:
+        if arrow is None:
+            raise ValueError("search_column needs values or their Arrow array")
+        if plan is None:
+            return python_search(regex, arrow.to_pylist())
+    elif plan is None or len(values) == 0:
         return python_search(regex, values)
     arr = arrow if arrow is not None else to_arrow(values)
     if arr is None:
@@ -95,7 +101,9 @@ def search_column(regex: re.Pattern[str], plan: Re2Plan | None, values: Sequence
             unsafe = pc.match_substring_regex(arr, plan.unsafe_rows).fill_null(False).to_numpy(zero_copy_only=False)
             rows = np.flatnonzero(unsafe)
             if len(rows):
-                hits[rows] = python_search(regex, [values[i] for i in rows])
+                texts = arr.take(pa.array(rows)).to_pylist() if values is None else [values[i] for i in rows]
+                hits[rows] = python_search(regex, texts)
     except (pa.ArrowException, TypeError, ValueError, UnicodeEncodeError):
-        return python_search(regex, values)  # mixed types, surrogates, syntax RE2 rejects: Python decides
+        # mixed types, surrogates, syntax RE2 rejects: Python decides
+        return python_search(regex, arr.to_pylist() if values is None else values)
     return hits.astype(bool, copy=False)

@@ -135,7 +135,7 @@ def run_python(fn: Any, kind: str, rows: Sequence[Row], user_file: str, cardinal
     return res
 
 
-def run_template(fn: TemplateFunction, values: Sequence[Any], arrow: pa.Array | None) -> ChunkResult:
+def run_template(fn: TemplateFunction, values: Sequence[Any] | None, arrow: pa.Array | None) -> ChunkResult:
     t0 = time.perf_counter()
     column = fn.apply_column(values, arrow)
     return ChunkResult(column, time.perf_counter() - t0)

@@ -59,15 +59,17 @@ class TemplateFunction:
         raise NotImplementedError
 
     # --- shared behaviour ----------------------------------------------------------------------------------------
-    def matches(self, values: Sequence[Any], arrow: pa.Array | None = None) -> np.ndarray:
+    def matches(self, values: Sequence[Any] | None, arrow: pa.Array | None = None) -> np.ndarray:
         """Bool array: does each value match? Non-string values (missing text) never match.
 
-        ``arrow``, when given, is ``fastregex.to_arrow(values)``, shared by the templates reading the same field.
+        ``arrow``, when given, is ``fastregex.to_arrow(values)``, shared by the templates reading the same field;
+        with it ``values`` may be None.
         """
+        values = arrow.to_pylist() if values is None else values
         match = self._match_one
         return np.fromiter((match(v) for v in values), dtype=bool, count=len(values))
 
-    def apply_column(self, values: Sequence[Any], arrow: pa.Array | None = None) -> np.ndarray:
+    def apply_column(self, values: Sequence[Any] | None, arrow: pa.Array | None = None) -> np.ndarray:
         """The column of this function over ``values`` (int8 labels for labeling, bool for slicing)."""
         raise NotImplementedError
 
@@ -97,7 +99,7 @@ class _LabelingTemplate(TemplateFunction):
     def _output(self, matched: bool) -> int:
         return self.label if matched else -1
 
-    def apply_column(self, values: Sequence[Any], arrow: pa.Array | None = None) -> np.ndarray:
+    def apply_column(self, values: Sequence[Any] | None, arrow: pa.Array | None = None) -> np.ndarray:
         return np.where(self.matches(values, arrow), np.int8(self.label), np.int8(-1)).astype(np.int8)
 
 
@@ -107,7 +109,7 @@ class _SlicingTemplate(TemplateFunction):
     def _output(self, matched: bool) -> bool:
         return bool(matched)
 
-    def apply_column(self, values: Sequence[Any], arrow: pa.Array | None = None) -> np.ndarray:
+    def apply_column(self, values: Sequence[Any] | None, arrow: pa.Array | None = None) -> np.ndarray:
         return self.matches(values, arrow)
 
 
@@ -142,7 +144,7 @@ class _SearchMixin:
     def _match_one(self, value: Any) -> bool:
         return isinstance(value, str) and self._regex.search(value) is not None
 
-    def matches(self, values: Sequence[Any], arrow: pa.Array | None = None) -> np.ndarray:
+    def matches(self, values: Sequence[Any] | None, arrow: pa.Array | None = None) -> np.ndarray:
         return search_column(self._regex, self._plan, values, arrow)
 
 

@@ -169,3 +169,22 @@ def test_progress_is_reported_up_to_one():
     seen: list[float] = []
     apply_functions(user(lf_long, lf_words), make_dataset(3000), progress=seen.append)
     assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 3
+
+
+def test_reused_rows_are_never_changed_by_a_function_that_mutates_its_row():
+    # The rows of the last dataset are kept between applies (the edit loop); a function that writes to x
+    # must not leak into the next apply.
+    @labeling_function()
+    def shouts(x):
+        x.text = x.text.upper()
+        return 1 if "SPAM" in x.text else -1
+
+    @labeling_function()
+    def says_spam_lowercase(x):
+        return 1 if "spam" in x.text else -1
+
+    dataset = make_dataset(5_000)
+    first = apply_functions([make_user_function(shouts)], dataset).matrix[:, 0]
+    again = apply_functions([make_user_function(says_spam_lowercase)], dataset).matrix[:, 0]
+    assert (first == 1).sum() == 2_000  # "cheap SPAM offer now" and "spam?"
+    assert (again == 1).sum() == 1_000  # only "spam?": the rows kept their original text

@@ -112,3 +112,14 @@ def test_slicing_templates_are_boolean_and_missing_text_is_out():
 def test_a_wrong_template_raises_a_function_error_naming_it(make, message):
     with pytest.raises(FunctionError, match=message):
         make()
+
+
+def test_templates_read_non_string_columns_without_error_only_strings_match():
+    frame = pd.DataFrame({"example_id": ["a", "b", "c", "d"], "split": "train",
+                          "text": pd.Series(["call 555", 555, None, "no"], dtype=object),
+                          "tag": pd.Categorical(["x1", "y", "x2", "y"])})
+    sfs = [RegexSF("sf_digits", r"\d"), KeywordSF("sf_x", ["x"], field="tag"), LengthSF("sf_one", min_words=2)]
+    applied = apply_functions([make_user_function(s) for s in sfs], Dataset("mixed", frame))
+    assert all(r.ok for r in applied.reports.values())
+    np.testing.assert_array_equal(applied.matrix, [[True, True, True], [False, False, False],
+                                                   [False, True, False], [False, False, False]])
