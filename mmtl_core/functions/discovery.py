@@ -136,7 +136,8 @@ def _load_module(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     name = f"{_MODULE_PREFIX}.{path.stem}_{next(_load_counter)}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    for old in [k for k, m in sys.modules.items() if k.startswith(_MODULE_PREFIX + ".")
+    # list(): another thread (the app's warm-up, an import) may add modules while this looks through them
+    for old in [k for k, m in list(sys.modules.items()) if k.startswith(_MODULE_PREFIX + ".")
                 and getattr(m, "__file__", None) == str(path)]:
         del sys.modules[old]  # the previous load of this file: drop it so reloads do not pile up
     sys.modules[name] = module  # dataclasses and pickle look classes up here while the module runs

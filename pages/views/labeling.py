@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 import streamlit as st
-from code_editor import code_editor
 
 from mmtl_core.errors import MMTLError
 from mmtl_core.functions import save_function_file
 from mmtl_core.weak import SCORING_NOTE, SUMMARY_NOTE, export_training_labels
 from mmtl_core.workbench import (EXAMPLE_KINDS, NEW_MODULE_TEMPLATE, analyse_labeling, default_files,
                                  function_examples, function_files)
-from pages.parts import charts, common
+from pages.parts import charts, common, editor
 
 st.title("Labeling functions")
 
@@ -33,8 +31,6 @@ active = st.sidebar.multiselect("Modules applied", files, default=default_files(
                                                      "task. The module open in the editor is always applied.")
 
 # --- the editor -------------------------------------------------------------------------------------------------
-SAVE_BUTTON = [{"name": "Save", "feather": "Save", "hasText": True, "alwaysOn": True, "commands": ["submit"],
-                "style": {"bottom": "0.44rem", "right": "0.4rem"}}]
 
 
 
@@ -63,33 +59,14 @@ with left:
         if "lf_create_error" in st.session_state:
             common.show_error(st.session_state.pop("lf_create_error"), "Not created")
         st.stop()
-    source = (ws.functions_dir / choice).read_text()
-    st.caption(f"`{choice}` — press **Save** (or Ctrl+Enter) to save and re-apply. Saving keeps the previous "
-               "version in `.history/`.")
-    # The key follows the file's content so that a save or a switch of file reloads the editor's text.
-    digest = hashlib.sha1(source.encode()).hexdigest()[:8]
-    response = code_editor(source, lang="python", height=[20, 32], buttons=SAVE_BUTTON, options={"wrap": False},
-                           key=f"lf_editor_{choice}_{digest}")
-    if response.get("type") == "submit" and response.get("id") != st.session_state.get("lf_last_submit"):
-        st.session_state["lf_last_submit"] = response["id"]
-        if response["text"] != source:
-            try:
-                save_function_file(ws.functions_dir, choice, response["text"])
-            except MMTLError as e:
-                common.show_error(e, "Not saved")
-            else:
-                st.session_state["lf_saved"] = choice
-                st.rerun()
-    if st.session_state.pop("lf_saved", None):
-        st.toast(f"Saved {choice}", icon=":material/save:")
+    editor.module_editor(ws, choice, key="lf_editor", height=(20, 32))
 
 # --- analysis ---------------------------------------------------------------------------------------------------
 with right:
     st.subheader("Label model")
     # Re-analyse only when the data, task or a module's text changed (every widget click reruns this script).
     applied = sorted({*active, choice})
-    texts = tuple((f, (ws.functions_dir / f).read_text()) for f in applied if (ws.functions_dir / f).exists())
-    key = (dataset.fingerprint, task, hashlib.sha1(repr(texts).encode()).hexdigest())
+    key = (dataset.fingerprint, task, editor.modules_digest(ws, applied))
     if st.session_state.get("lf_analysis_key") != key:
         bar = st.progress(0.0, text="Applying labeling functions...")
         try:
@@ -103,13 +80,7 @@ with right:
         bar.empty()
         st.session_state["lf_analysis"], st.session_state["lf_analysis_key"] = analysis, key
     analysis = st.session_state["lf_analysis"]
-    for err in analysis.load_errors:
-        st.error(str(err), icon=":material/error:")
-    for problem in analysis.problems:
-        st.warning("\n\n".join(problem.messages), icon=":material/bug_report:")
-        if problem.first_traceback:
-            with st.expander(f"Traceback of {problem.function}"):
-                st.code(problem.first_traceback, language="python")
+    editor.show_problems(analysis.load_errors, analysis.problems)
     report = analysis.report
     if report is None:
         st.info("No labeling functions yet in the modules applied. Write one in the editor and save.")
@@ -123,6 +94,15 @@ with right:
     st.download_button("Export training labels (Parquet)", buffer.getvalue(),
                        file_name=f"{task.name}_training_labels.parquet", key="lf_export",
                        help=report.training_labels.note)
+    if st.button("Save training labels to the workspace", key="lf_save_labels",
+                 help="For training runs: a Parquet file of example_id and one probability per class."):
+        try:
+            path = export_training_labels(ws.root / "labels" / f"{dataset.name}_{task.name}.parquet",
+                                          report.training_labels)
+        except MMTLError as e:
+            common.show_error(e, "Not saved")
+        else:
+            st.success(f"Saved to `{path}`")
     st.caption(report.training_labels.note)
 
 st.subheader("Summary")

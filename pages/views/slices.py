@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 
 import streamlit as st
-from code_editor import code_editor
 
 from mmtl_core.errors import MMTLError
-from mmtl_core.functions import save_function_file
 from mmtl_core.slice_workbench import (ALPHA, LABEL_MODEL, MAJORITY_VOTE, analyse_slices, largest_error_cell,
-                                       prediction_sets_for, run_prediction_sets, significant, slice_table,
+                                       prediction_sets_for, run_prediction_sets, significant, slice_sizes, slice_table,
                                        uploaded_prediction_set)
 from mmtl_core.slices import OVERALL, bucket_examples, compare_table, confusion_table, slice_metrics
 from mmtl_core.slices.slice_metrics import IntervalSettings
 from mmtl_core.workbench import default_files, function_files
-from pages.parts import charts, common
+from pages.parts import charts, common, editor
 
 st.title("Slices")
 
@@ -40,37 +37,18 @@ if not files:
     st.stop()
 
 # --- the editor -------------------------------------------------------------------------------------------------
-SAVE_BUTTON = [{"name": "Save", "feather": "Save", "hasText": True, "alwaysOn": True, "commands": ["submit"],
-                "style": {"bottom": "0.44rem", "right": "0.4rem"}}]
 
-with st.expander("Slicing functions", expanded=True):
+# Collapsed once the modules hold slices: the results below are what a user comes back for.
+with st.expander("Edit slicing functions", icon=":material/edit:",
+                 expanded=not any("slice" in f.lower() for f in active)):
     # Open a module of slices first (``*_slices.py``), else the first module applied.
     opening = [f for f in active if "slice" in f.lower()] or active or files
     choice = st.selectbox("Module", files, index=files.index(opening[0]), key="sl_file")
-    source = (ws.functions_dir / choice).read_text()
-    st.caption(f"`{choice}` — press **Save** (or Ctrl+Enter) to save and re-apply. Saving keeps the previous "
-               "version in `.history/`.")
-    # The key follows the file's content so that a save or a switch of file reloads the editor's text.
-    digest = hashlib.sha1(source.encode()).hexdigest()[:8]
-    response = code_editor(source, lang="python", height=[14, 28], buttons=SAVE_BUTTON, options={"wrap": False},
-                           key=f"sl_editor_{choice}_{digest}")
-    if response.get("type") == "submit" and response.get("id") != st.session_state.get("sl_last_submit"):
-        st.session_state["sl_last_submit"] = response["id"]
-        if response["text"] != source:
-            try:
-                save_function_file(ws.functions_dir, choice, response["text"])
-            except MMTLError as e:
-                common.show_error(e, "Not saved")
-            else:
-                st.session_state["sl_saved"] = choice
-                st.rerun()
-    if st.session_state.pop("sl_saved", None):
-        st.toast(f"Saved {choice}", icon=":material/save:")
+    editor.module_editor(ws, choice, key="sl_editor", height=(14, 28))
 
 # --- analysis: re-run only when the data, task or a module's text changed --------------------------------------
 applied = sorted({*active, choice})
-texts = tuple((f, (ws.functions_dir / f).read_text()) for f in applied if (ws.functions_dir / f).exists())
-key = (dataset.fingerprint, task, hashlib.sha1(repr(texts).encode()).hexdigest())
+key = (dataset.fingerprint, task, editor.modules_digest(ws, applied))
 if st.session_state.get("sl_analysis_key") != key:
     bar = st.progress(0.0, text="Applying functions...")
     try:
@@ -83,13 +61,7 @@ if st.session_state.get("sl_analysis_key") != key:
     bar.empty()
     st.session_state["sl_analysis"], st.session_state["sl_analysis_key"] = analysis, key
 analysis = st.session_state["sl_analysis"]
-for err in analysis.load_errors:
-    st.error(str(err), icon=":material/error:")
-for problem in analysis.problems:
-    st.warning("\n\n".join(problem.messages), icon=":material/bug_report:")
-    if problem.first_traceback:
-        with st.expander(f"Traceback of {problem.function}"):
-            st.code(problem.first_traceback, language="python")
+editor.show_problems(analysis.load_errors, analysis.problems)
 if not analysis.slice_names:
     st.info("No slicing functions in the modules applied: only the overall row is scored. Write one with "
             "`@slicing_function()` and save.", icon=":material/lightbulb:")
@@ -132,6 +104,7 @@ sets = {**prediction_sets_for(dataset, task, analysis.labeling, split), **runs.s
 if not sets:
     st.info("No predictions to score yet: write labeling functions (for majority vote and the label model), train "
             "a model, or upload a predictions file.", icon=":material/lightbulb:")
+    st.dataframe(slice_sizes(data), hide_index=True, key="sl_sizes")
     st.stop()
 names = list(sets)
 chosen = st.multiselect("Prediction sets", names, default=[LABEL_MODEL] if LABEL_MODEL in sets else names[:1],
@@ -172,6 +145,8 @@ else:
     examples = bucket_examples(data, predictions, gold, pred, slice_name)
     st.caption(f"{len(examples):,} example(s) with gold {gold} predicted {pred} in {slice_name}.")
     st.dataframe(examples, hide_index=True, width="stretch", key="sl_examples",
+                 column_order=[*task.text_fields, "gold", "predicted", "confidence", "labeling_functions", "slices",
+                               "example_id"],
                  column_config={"confidence": st.column_config.NumberColumn(format="%.2f")})
 
 # --- comparison -----------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mmtl_core.data import DatasetSpec, save_specs
@@ -37,6 +38,10 @@ def test_summary_label_model_and_inspector(app, youtube_workspace):
     comparison = _table(at, "covered")
     assert list(comparison.index) == ["Majority vote", "Label model"]
     assert comparison["n"].nunique() == 1  # the same denominator for both models
+
+    at.button(key="lf_save_labels").click().run()
+    saved = pd.read_parquet(youtube_workspace.parent / "workspace" / "labels" / "youtube_spam_youtube_spam.parquet")
+    assert list(saved.columns) == ["example_id", "prob_ham", "prob_spam"] and len(saved) > 1000
 
     at.selectbox(key="lf_inspect").set_value("keyword_subscribe").run()
     at.radio(key="lf_kind").set_value("fires").run()

@@ -103,3 +103,15 @@ def test_stored_run_predictions_are_offered(app, youtube_workspace, tmp_path, sh
     at.multiselect(key="sl_sets_youtube_spam_youtube_spam_dev").set_value(["run r1"]).run()
     table = _table(at, "interval")
     assert (table.loc[table["metric"] == "accuracy", "value"].isin(["1.000", "empty"])).all()
+
+
+def test_rte_without_predictions_shows_slice_sizes(app, tmp_path, shared_data):
+    save_specs(tmp_path / "workspace" / "datasets.json",
+               [DatasetSpec("RTE", "glue", str(shared_data / "glue_data"), {"task": "RTE"})])
+    functions = tmp_path / "functions"
+    functions.mkdir()
+    shutil.copy(REPO / "labeling_functions" / "rte_slices.py", functions)
+    at = app(PAGE)
+    sizes = _table(at, "labeled").set_index("slice")
+    assert sizes.loc["overall", "rows"] == 277 and len(sizes) >= 5  # RTE dev, and its slices
+    assert any("No predictions to score yet" in i.value for i in at.info)

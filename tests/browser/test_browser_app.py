@@ -3,9 +3,13 @@ and see the summary table change. Headless Debian chromium, driven by Playwright
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
 
 NEW_FUNCTION = '''
 
@@ -20,8 +24,7 @@ def _wait_idle(page) -> None:
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
 
 
-def test_load_data_write_a_function_and_see_the_summary_change(page, app_server, shared_data):
-    url, tmp = app_server
+def _load_youtube_spam(page, url, shared_data) -> None:
     page.goto(url)  # as a user does: the home page leads to the Data page
     page.get_by_text("No data yet").wait_for()
     page.get_by_role("link", name="Load a dataset").first.click()
@@ -34,6 +37,11 @@ def test_load_data_write_a_function_and_see_the_summary_change(page, app_server,
     page.get_by_role("button", name="Load", exact=True).click()
     page.get_by_text("Loaded 'youtube_spam': 1,956 rows").wait_for()
 
+
+def test_load_data_write_a_function_and_see_the_summary_change(page, app_server, shared_data):
+    url, tmp = app_server
+    _load_youtube_spam(page, url, shared_data)
+
     page.get_by_role("link", name="Labeling functions").click()
     page.get_by_text("No labeling functions yet").wait_for(timeout=120_000)
     # The functions folder is empty, so the page offers to create a module.
@@ -44,11 +52,34 @@ def test_load_data_write_a_function_and_see_the_summary_change(page, app_server,
     summary = page.get_by_text("Summary", exact=True)
     summary.wait_for(timeout=120_000)  # the template's one function is applied and summarised
 
+    cells = page.locator('[data-testid="stDataFrame"] td')
+    cells.filter(has_text="mentions_great").first.wait_for(state="attached")
+    assert cells.filter(has_text="mentions_gift_card").count() == 0
+
     editor = page.frame_locator('iframe[title="code_editor.code_editor"]')
     editor.locator(".ace_content").click()
     page.keyboard.press("Control+End")
     page.keyboard.insert_text(NEW_FUNCTION.replace("SPAM", "POSITIVE"))
     editor.get_by_text("Save").click()
-    page.get_by_text("mentions_gift_card").first.wait_for(timeout=120_000)
+    # The summary table (drawn on a canvas; its cells are in the DOM, hidden) gains the new function's row.
+    cells.filter(has_text="mentions_gift_card").first.wait_for(state="attached", timeout=120_000)
     saved = (tmp / "functions" / "youtube_spam_mine.py").read_text()
     assert "def mentions_gift_card" in saved and "def mentions_great" in saved
+
+
+def test_slices_page_shows_per_slice_metrics_of_the_label_model(page, app_server, shared_data):
+    url, tmp = app_server
+    functions = tmp / "functions"
+    functions.mkdir(exist_ok=True)
+    for module in ("youtube_spam.py", "youtube_spam_slices.py"):
+        (functions / module).write_text((REPO / "labeling_functions" / module).read_text())
+    _load_youtube_spam(page, url, shared_data)
+
+    page.get_by_role("link", name="Slices").click()
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for(timeout=120_000)
+    _wait_idle(page)
+    page.get_by_text("Per-slice metrics on dev (120 rows)").wait_for()
+    # The table is drawn on a canvas; its cells are also in the DOM (hidden), which is what a test can read.
+    for cell in ("Label model", "overall", "short_text", "contains_link", "wilson"):
+        table.locator("td", has_text=cell).first.wait_for(state="attached")

@@ -1,0 +1,199 @@
+"""The slicing workbench: slicing functions applied, prediction sets gathered, tables ready to show."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmtl_core.data import load_glue_task, load_youtube_spam
+from mmtl_core.data.dataset import Dataset
+from mmtl_core.errors import PredictionsError
+from mmtl_core.slice_workbench import (LABEL_MODEL, MAJORITY_VOTE, analyse_slices, largest_error_cell,
+                                       prediction_sets_for, run_prediction_sets, significant, slice_sizes, slice_table,
+                                       uploaded_prediction_set)
+from mmtl_core.slices import compare_table, slice_metrics
+from mmtl_core.tasks import GLUE_TASKS, Task
+from mmtl_core.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+SPAM = Task("youtube_spam", "youtube_spam", ("text",), "label", 2, ("accuracy", "f1"), ("ham", "spam"))
+YOUTUBE_SLICES = ("short_text", "contains_link", "shouting", "emoji_or_other_script")
+
+
+def _workspace(root: Path, *modules: str) -> Workspace:
+    functions = root / "functions"
+    functions.mkdir(parents=True)
+    for name in modules:
+        shutil.copy(REPO / "labeling_functions" / name, functions)
+    return Workspace.at(root / "workspace", functions)
+
+
+@pytest.fixture(scope="module")
+def youtube(tmp_path_factory, shared_data):
+    dataset = load_youtube_spam(shared_data / "youtube_spam")
+    ws = _workspace(tmp_path_factory.mktemp("yt"), "youtube_spam.py", "youtube_spam_slices.py")
+    return dataset, ws, analyse_slices(dataset, SPAM, ws)
+
+
+@pytest.mark.slow
+def test_youtube_slices_and_weak_prediction_sets(youtube):
+    dataset, ws, analysis = youtube
+    assert analysis.slice_names == YOUTUBE_SLICES and analysis.S.shape == (len(dataset), 4)
+    assert not analysis.problems and not analysis.load_errors
+    data = analysis.split_slices("dev")
+    assert len(data.frame) == 120 and data.L.shape == (120, len(analysis.labeling.names))
+
+    sets = prediction_sets_for(dataset, SPAM, analysis.labeling, "dev")
+    assert list(sets) == [MAJORITY_VOTE, LABEL_MODEL]
+    no_vote = (data.L == -1).all(axis=1)
+    assert no_vote.any()
+    assert sets[MAJORITY_VOTE].abstained.tolist() == no_vote.tolist()  # MV abstains where nothing voted
+    assert not sets[LABEL_MODEL].abstained.any()
+
+    table = slice_metrics(data, list(sets.values()))
+    lm = table[(table["predictions"] == LABEL_MODEL) & (table["metric"] == "accuracy")].set_index("slice")
+    assert lm.loc["overall", "n"] == 120 and lm.loc["overall", "value"] > 0.85
+    assert lm.loc["short_text", "n"] == int(data.S[:, 0].sum()) > 0
+    # The label model beats majority vote overall on dev (the weak reports says so too).
+    cmp = compare_table(data, sets[MAJORITY_VOTE], sets[LABEL_MODEL], metrics=["accuracy"])
+    assert cmp.loc[0, "diff"] > 0 and significant(cmp["p_value"])[0]
+
+
+@pytest.mark.slow
+def test_applying_again_reads_the_cache(youtube):
+    dataset, ws, first = youtube
+    again = analyse_slices(dataset, SPAM, ws)
+    assert all(r.from_cache for r in again.applied.reports.values())
+    assert np.array_equal(again.S, first.S)
+
+
+def test_rte_slices_without_labeling_functions(tmp_path, shared_data):
+    dataset = load_glue_task(shared_data / "glue_data", "RTE")
+    ws = _workspace(tmp_path, "rte_slices.py")
+    task = GLUE_TASKS["RTE"]
+    analysis = analyse_slices(dataset, task, ws)
+    assert len(analysis.slice_names) >= 4 and not analysis.problems
+    assert prediction_sets_for(dataset, task, analysis.labeling, "dev") == {}  # no labeling function: no MV/LM
+    data = analysis.split_slices("dev")
+    assert len(data.frame) == 277 and data.S.any(axis=0).all()
+    test = analysis.split_slices("test")
+    assert not test.labeled.any()  # GLUE's test split is unlabeled
+    sizes = slice_sizes(test).set_index("slice")
+    assert sizes.loc["overall", "rows"] == len(test.frame) and (sizes["labeled"] == 0).all()
+
+
+# --- tiny fixtures -------------------------------------------------------------------------------------------------
+def _toy(label=(0, 1, 1, 0, 1, 0)) -> Dataset:
+    n = len(label)
+    return Dataset("toy", pd.DataFrame({"example_id": [f"t:{i}" for i in range(n)], "split": "dev",
+                                        "text": [f"row {i}" + (" http://x.com" if i % 2 else "") for i in range(n)],
+                                        "label": list(label)}), label_names=("ham", "spam"))
+
+
+TOY = Task("toy", "toy", ("text",), "label", 2, ("accuracy",), ("ham", "spam"))
+TOY_MODULE = '''from snorkel.labeling import labeling_function
+from snorkel.slicing import slicing_function
+
+
+@labeling_function()
+def has_link(x):
+    return 1 if "http" in x.text else -1
+
+
+@slicing_function()
+def links(x):
+    return "http" in x.text
+
+
+@slicing_function()
+def never(x):
+    return False
+
+
+@slicing_function()
+def broken(x):
+    return x.text.nope
+'''
+
+
+@pytest.fixture
+def toy_ws(tmp_path) -> Workspace:
+    ws = Workspace.at(tmp_path / "ws", tmp_path / "functions")
+    (ws.functions_dir / "toy.py").write_text(TOY_MODULE)
+    (ws.functions_dir / "toy_broken.py").write_text("def oops(:\n")
+    return ws
+
+
+def test_faults_are_reported_and_an_empty_slice_reads_empty(toy_ws):
+    analysis = analyse_slices(_toy(), TOY, toy_ws, timeout_s=10)
+    assert analysis.slice_names == ("links", "never", "broken")
+    assert [e.path for e in analysis.load_errors] and "toy_broken.py" in str(analysis.load_errors[0])
+    (fault,) = analysis.problems
+    assert fault.function == "broken" and "nope" in fault.first_traceback
+    data = analysis.split_slices("dev")
+    assert data.S[:, 0].tolist() == [False, True] * 3
+    sets = prediction_sets_for(_toy(), TOY, analysis.labeling, "dev")
+    assert list(sets) == [MAJORITY_VOTE]  # one function is too few for a label model
+    shown = slice_table(slice_metrics(data, sets[MAJORITY_VOTE])).set_index("slice")
+    assert shown.loc["never", "value"] == "empty" and shown.loc["never", "interval"] == ""
+    assert shown.loc["links", "value"] == "0.333" and shown.loc["links", "small slice"] == "below min n"
+    assert shown.loc["links", "method"] == "wilson"
+    assert shown.loc["overall", "value"] == "0.167"  # MV abstains on rows without a link: wrong
+    assert sets[MAJORITY_VOTE].abstained.tolist() == [True, False] * 3
+
+
+def test_regression_task_has_slices_but_no_weak_prediction_sets(toy_ws):
+    stsb = Task("score", "toy", ("text",), "label", 1, ("pearson",))
+    dataset = _toy(label=(0.5, 1.0, 2.0, 3.0, 4.5, 5.0))
+    (toy_ws.functions_dir / "toy.py").write_text(TOY_MODULE.split("@labeling_function")[0]
+                                                 + "@slicing_function" + TOY_MODULE.split("@slicing_function", 1)[1])
+    analysis = analyse_slices(dataset, stsb, toy_ws, files=["toy.py"])
+    assert analysis.labeling is None and analysis.split_slices("dev").L is None
+    assert prediction_sets_for(dataset, stsb, analysis.labeling, "dev") == {}
+
+
+def _ids(n=6):
+    return np.array([f"t:{i}" for i in range(n)])
+
+
+def test_stored_runs_are_found_and_a_bad_one_is_named(toy_ws):
+    good = toy_ws.runs_dir / "r1" / "predictions" / "toy"
+    good.mkdir(parents=True)
+    pd.DataFrame({"example_id": _ids()[::-1], "prob_0": 0.2, "prob_1": 0.8}).to_parquet(good / "dev.parquet")
+    short = toy_ws.runs_dir / "r2" / "predictions" / "toy"
+    short.mkdir(parents=True)
+    pd.DataFrame({"example_id": _ids()[:3], "prob_0": 0.2, "prob_1": 0.8}).to_parquet(short / "dev.parquet")
+    other = toy_ws.runs_dir / "r3" / "predictions" / "other_task"
+    other.mkdir(parents=True)
+    pd.DataFrame({"example_id": _ids(), "prob_0": 0.2, "prob_1": 0.8}).to_parquet(other / "dev.parquet")
+    found = run_prediction_sets(toy_ws, TOY, "dev", _ids())
+    assert list(found.sets) == ["run r1"]
+    assert found.sets["run r1"].example_ids.tolist() == _ids().tolist()  # aligned to the split's order
+    (err,) = found.errors
+    assert "r2" in str(err) and "missing" in str(err)
+    assert run_prediction_sets(toy_ws, TOY, "train", _ids()).sets == {}
+
+
+def test_uploaded_file_errors_name_the_users_file():
+    good = pd.DataFrame({"example_id": _ids(), "label": ["ham", "spam"] * 3}).to_csv(index=False).encode()
+    ps = uploaded_prediction_set("my preds.csv", good, TOY, _ids())
+    assert ps.name == "file my preds" and ps.preds.tolist() == [0, 1] * 3
+    bad = pd.DataFrame({"example_id": _ids(), "label": ["ham", "eggs"] * 3}).to_csv(index=False).encode()
+    with pytest.raises(PredictionsError, match=r"^my preds\.csv: .*eggs") as e:
+        uploaded_prediction_set("my preds.csv", bad, TOY, _ids())
+    assert "mmtl_upload_" not in str(e.value)
+    with pytest.raises(PredictionsError, match=r"preds\.txt.*unsupported"):
+        uploaded_prediction_set("preds.txt", good, TOY, _ids())
+
+
+def test_largest_error_cell_and_significance():
+    table = pd.DataFrame([[5, 1], [3, 4]], index=pd.Index(["ham", "spam"], name="gold"),
+                         columns=pd.Index(["ham", "spam"], name="predicted"))
+    assert largest_error_cell(table) == ("spam", "ham")
+    perfect = pd.DataFrame([[5, 0], [0, 4]], index=table.index, columns=table.columns)
+    assert largest_error_cell(perfect) == ("ham", "ham")
+    assert significant(pd.Series([0.01, 0.2, None], dtype="Float64")).tolist() == [True, False, False]
