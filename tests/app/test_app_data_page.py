@@ -54,3 +54,22 @@ def test_browse_search_and_define_a_task(app, tmp_path):
     assert not at.exception, [e.message for e in at.exception]
     tasks = json.loads((tmp_path / "workspace" / "tasks.json").read_text())
     assert tasks[0]["name"] == "sentiment" and tasks[0]["label_names"] == ["neg", "pos"]
+
+
+def test_download_without_network_says_so_and_keeps_what_was_loaded(app, monkeypatch, tmp_path, shared_data):
+    import socket
+
+    with socket.socket() as s:  # a loopback port nothing listens on: the "network" refuses the connection
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("MMTL_DOWNLOAD_BASE_URL", f"http://127.0.0.1:{closed}/")
+    at = app("pages/views/data.py")
+    _load(at, "youtube_spam", shared_data / "youtube_spam", "youtube_spam")
+    at.radio(key="load_kind").set_value("download").run()
+    at.selectbox(key="download_name").set_value("RTE").run()
+    at.button(key="download_button").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    message = at.error[0].value
+    assert "Download failed" in message and "CSV" in message  # names the other ways to load data
+    specs = json.loads((tmp_path / "workspace" / "datasets.json").read_text())
+    assert [s["name"] for s in specs] == ["youtube_spam"]
