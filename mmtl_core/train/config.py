@@ -1,0 +1,167 @@
+"""The training config: a frozen dataclass per level, each field with a default and the reason for it.
+
+``load_config(path)`` reads YAML or JSON; ``config_from_dict`` checks every key and suggests the closest known one
+for a misspelling, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import MISSING, asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from mmtl_core.errors import ConfigError
+
+MODES = ("finetune", "frozen")
+POOLINGS = ("mean", "cls")
+SCHEDULES = ("shuffled", "proportional", "temperature")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task to train: a GLUE task by name, or a user task over a table."""
+
+    name: str  # GLUE task name (see GLUE_TASKS) or a user task's identifier
+    data: str = ""  # GLUE: the glue_data folder (holding RTE/...); user task: the table file; empty with datasets=
+    labels: str = "gold"  # "gold", or a parquet of example_id + prob_* columns (weak-supervision export)
+    slices: tuple[str, ...] = ()  # slicing-function names, or columns of slices_file; each gets a slice head
+    slices_file: str = ""  # precomputed bool parquet/npz (example_id x slice), instead of applying functions
+    loss_weight: float = 1.0  # multiplier on this task's loss, to balance tasks of different sizes
+    text_fields: tuple[str, ...] = ()  # user task only: one or two text columns
+    label_field: str = "label"  # user task only: the gold label column
+    split_field: str = ""  # user task file only: column holding train/dev/test (empty: every row is train)
+    cardinality: int = 2  # user task only: K classes, or 1 for regression
+    metrics: tuple[str, ...] = ("accuracy",)  # user task only: the first one picks checkpoints
+    max_train_rows: int = 0  # 0 = all; a cap for quick experiments and benchmarks
+
+    def __post_init__(self) -> None:
+        for name in ("slices", "text_fields", "metrics"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a run needs; written resolved (with the seed and versions) to the run's config.json."""
+
+    tasks: tuple[TaskSpec, ...] = ()  # at least one task
+    encoder: str = ""  # HF AutoModel folder or hub name; empty = the bundled all-MiniLM-L6-v2, offline
+    pooling: str = "mean"  # "mean" suits sentence-transformer encoders such as MiniLM; "cls" suits plain BERT
+    mode: str = "finetune"  # "frozen" trains heads only on cached encodings: seconds on CPU
+    max_length: int = 128  # tokens per example; longer inputs are truncated (pairs: longest first)
+    batch_size: int = 32  # examples per optimizer micro-batch
+    grad_accum: int = 1  # micro-batches per optimizer step, for a large effective batch on a small GPU
+    epochs: float = 3.0  # passes over every task's training rows in stage 1
+    stage2_epochs: float = 0.0  # > 0: fine-tune each task alone from its best multi-task checkpoint
+    lr: float = 0.0  # 0 = 2e-5 when fine-tuning, 1e-3 for frozen heads (the usual good starting points)
+    weight_decay: float = 0.01  # AdamW decay on weights (not biases or LayerNorm), BERT's recipe
+    warmup_fraction: float = 0.1  # share of steps with linear warm-up, then linear decay to 0
+    grad_clip: float = 1.0  # max global grad norm; 0 disables
+    schedule: str = "shuffled"  # task mixing: every example once per epoch; or proportional / temperature sampling
+    temperature: float = 2.0  # for schedule="temperature": p_task ~ n_task ** (1 / temperature)
+    slice_combiner: bool = False  # Slice-based Learning's attention over slice experts instead of plain slice heads
+    seed: int = 0  # seeds shuffling, init and dropout: a CPU run repeats exactly
+    eval_every: int = 0  # evaluate every N optimizer steps; 0 = once per epoch
+    max_steps: int = 0  # stop stage 1 after N steps (0 = no cap); for benchmarks and smoke runs
+    output_dir: str = "runs"  # each run gets a new folder here
+    cache_dir: str = ""  # frozen-mode encodings; empty = <output_dir>/.encodings
+    functions_dir: str = "labeling_functions"  # where named slicing functions are looked up
+    device: str = "auto"  # "auto" = CUDA when present
+    bf16: bool = True  # bf16 autocast; applied on CUDA only (CPU stays fp32 for exact repeats)
+    save_weights: bool = True  # write safetensors weights (frozen mode: heads only, encoder is unchanged)
+    num_threads: int = 0  # torch CPU threads; 0 = torch's default
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tasks", tuple(t if isinstance(t, TaskSpec) else config_from_dict(TaskSpec, t)
+                                                for t in self.tasks))
+        validate(self)
+
+    @property
+    def resolved_lr(self) -> float:
+        return self.lr or (1e-3 if self.mode == "frozen" else 2e-5)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"setting {name!r} is {value!r}; choose one of {', '.join(map(repr, allowed))}")
+
+
+def validate(cfg: TrainConfig) -> None:
+    """Cheap checks that need nothing loaded: run before any encoder or dataset is touched."""
+    if not cfg.tasks:
+        raise ConfigError("setting 'tasks' is empty: name at least one task to train")
+    names = [t.name for t in cfg.tasks]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"setting 'tasks' names {dup[0]!r} twice; task names must be unique")
+    _choice("mode", cfg.mode, MODES)
+    _choice("pooling", cfg.pooling, POOLINGS)
+    _choice("schedule", cfg.schedule, SCHEDULES)
+    _choice("device", cfg.device, DEVICES)
+    for name in ("batch_size", "grad_accum", "max_length"):
+        if getattr(cfg, name) < 1:
+            raise ConfigError(f"setting {name!r} must be >= 1, not {getattr(cfg, name)}")
+    for name in ("epochs", "stage2_epochs", "lr", "weight_decay", "grad_clip", "eval_every", "max_steps"):
+        if getattr(cfg, name) < 0:
+            raise ConfigError(f"setting {name!r} must be >= 0, not {getattr(cfg, name)}")
+    if cfg.epochs == 0 and cfg.max_steps == 0:
+        raise ConfigError("setting 'epochs' is 0 and 'max_steps' is 0: nothing would be trained")
+    if not 0 <= cfg.warmup_fraction < 1:
+        raise ConfigError(f"setting 'warmup_fraction' must be in [0, 1), not {cfg.warmup_fraction}")
+    if cfg.temperature <= 0:
+        raise ConfigError(f"setting 'temperature' must be > 0, not {cfg.temperature}")
+    for t in cfg.tasks:
+        if t.loss_weight < 0:
+            raise ConfigError(f"task {t.name!r}: setting 'loss_weight' must be >= 0, not {t.loss_weight}")
+        if len(set(t.slices)) != len(t.slices):
+            raise ConfigError(f"task {t.name!r}: setting 'slices' names a slice twice")
+
+
+def config_from_dict(cls: type, data: dict[str, Any], where: str = "") -> Any:
+    """Build ``cls`` from a plain dict; an unknown key raises a ConfigError naming it and the closest known key."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or cls.__name__}: expected a mapping of settings, got {type(data).__name__}")
+    known = [f.name for f in fields(cls)]
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known settings: {', '.join(known)}"
+            raise ConfigError(f"unknown setting {key!r}{' in ' + where if where else ''}{hint}")
+    kwargs = dict(data)
+    if cls is TrainConfig and "tasks" in kwargs:
+        kwargs["tasks"] = tuple(config_from_dict(TaskSpec, t, f"tasks[{i}]") for i, t in enumerate(kwargs["tasks"]))
+    missing = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
+               and f.name not in kwargs]
+    if missing:
+        raise ConfigError(f"{where or cls.__name__}: missing setting {missing[0]!r}")
+    try:
+        return cls(**kwargs)
+    except TypeError as e:
+        raise ConfigError(f"{where or cls.__name__}: {e}") from e
+
+
+def load_config(path: Path | str) -> TrainConfig:
+    """Read a TrainConfig from a YAML or JSON file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror}") from e
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except ValueError as e:  # json.JSONDecodeError and yaml.YAMLError's parse errors both land here or below
+        raise ConfigError(f"config file {path} is not valid {path.suffix[1:] or 'YAML'}: {e}") from e
+    except Exception as e:  # yaml.YAMLError does not derive from ValueError
+        raise ConfigError(f"config file {path} is not valid YAML: {e}") from e
+    return config_from_dict(TrainConfig, data or {}, str(path))
+

@@ -1,0 +1,58 @@
+"""Predicting every head on a split, and scoring the predictions with the task's metrics."""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import torch
+
+from mmtl_core.keys import MetricKey, head_name
+from mmtl_core.metrics import get_metric
+from mmtl_core.tasks import Task
+from mmtl_core.train.batches import collate, eval_batches
+from mmtl_core.train.inputs import SplitData
+
+
+def autocast(device: torch.device, bf16: bool):
+    """bf16 autocast on CUDA only: CPU runs stay fp32 so a seed repeats exactly."""
+    if device.type == "cuda" and bf16:
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+@torch.no_grad()
+def predict_split(model: torch.nn.Module, task: Task, slices: tuple[str, ...], split: SplitData,
+                  device: torch.device, batch_size: int, bf16: bool = True) -> dict[str, np.ndarray]:
+    """Per head name (``task`` and ``task:slice``): (n, K) probabilities, or (n,) scores for regression."""
+    was_training = model.training
+    model.eval()
+    n = len(split)
+    width = 1 if task.is_regression else task.cardinality
+    out = {h: np.zeros((n, width), np.float32) for h in ("", *slices)}
+    for idx in eval_batches(split, batch_size):
+        with autocast(device, bf16):
+            logits = model(collate(split, idx, device), task.name)
+        for h in out:
+            z = logits[h].float()
+            out[h][idx] = (z if task.is_regression else z.softmax(-1)).cpu().numpy()
+    model.train(was_training)
+    return {head_name(task.name, h or None): (v[:, 0] if task.is_regression else v) for h, v in out.items()}
+
+
+def score(task: Task, slices: tuple[str, ...], dataset: str, split_name: str, split: SplitData,
+          preds: dict[str, np.ndarray]) -> dict[str, float]:
+    """Metrics keyed ``head/dataset/split/metric``: the task head on labeled rows, slice heads on their slice."""
+    labeled = split.labeled
+    out = {}
+    for head, p in preds.items():
+        _, _, slice_name = head.partition(":")
+        rows = labeled.copy()
+        if slice_name:
+            rows &= split.slices[:, slices.index(slice_name)]
+        gold = split.gold[rows]
+        pred = p[rows] if task.is_regression else p[rows].argmax(1)
+        for m in task.metrics:
+            out[str(MetricKey(head, dataset, split_name, m))] = get_metric(m)(gold, pred)
+    return out
+

@@ -1,0 +1,84 @@
+"""What a run writes besides progress: config.json, metrics.jsonl records, predictions and weights, log.txt."""
+
+from __future__ import annotations
+
+import logging
+import platform
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+from mmtl_core.train.config import TrainConfig
+from mmtl_core.train.evaluate import predict_split, score
+from mmtl_core.train.inputs import EVAL_SPLITS, TaskData
+from mmtl_core.train.run_dir import (append_metrics, git_commit, package_versions, write_gold, write_json,
+                                     write_predictions)
+
+log = logging.getLogger("mmtl_core.train")
+
+
+def attach_log(run: Path) -> logging.Handler:
+    handler = logging.FileHandler(run / "log.txt")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    if log.level == logging.NOTSET or log.level > logging.INFO:
+        log.setLevel(logging.INFO)
+    return handler
+
+
+def detach_log(handler: logging.Handler) -> None:
+    log.removeHandler(handler)
+    handler.close()
+
+
+def write_config(run: Path, cfg: TrainConfig, tasks: list[TaskData], device: torch.device, d) -> None:
+    """The resolved config plus what predicting later needs (task definitions, hidden size)."""
+    from mmtl_core.model.encoder import resolve_encoder_name
+
+    data = {
+        "config": {**cfg.to_dict(), "lr": cfg.resolved_lr},
+        "encoder_path": resolve_encoder_name(cfg.encoder),
+        "tasks": [{"task": asdict(t.task), "slices": list(t.slices), "dataset": t.dataset.name,
+                   "dataset_fingerprint": t.dataset.fingerprint,
+                   "rows": {s: len(v) for s, v in t.splits.items()}} for t in tasks],
+        "seed": cfg.seed,
+        "git_commit": git_commit(Path.cwd()),
+        "versions": {**package_versions(), "python": platform.python_version()},
+        "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
+        "world_size": d.world,
+    }
+    write_json(run / "config.json", data)
+
+
+def append_evaluation(run: Path, stage: int, step: int, epoch: float, metrics: dict[str, float]) -> None:
+    append_metrics(run, {"stage": stage, "step": step, "epoch": round(epoch, 4), "metrics": metrics})
+
+
+def write_final(run: Path, model: torch.nn.Module, tasks: list[TaskData], cfg: TrainConfig, device,
+                best: dict[str, dict]) -> None:
+    """From each task's best checkpoint: predictions of its heads on dev/test, final metrics, weights."""
+    final: dict[str, float] = {}
+    chosen = {}
+    for t in tasks:
+        b = best[t.task.name]
+        model.load_state_dict(b["state"], strict=False)
+        chosen[t.task.name] = {"stage": b["stage"], "step": b["step"], "value": b["value"]}
+        for split in EVAL_SPLITS:
+            if split not in t.splits:
+                continue
+            write_gold(run, t, split)
+            preds = predict_split(model, t.task, t.slices, t.splits[split], device, 4 * cfg.batch_size, cfg.bf16)
+            for head, values in preds.items():
+                write_predictions(run, head, split, t.splits[split].example_ids, values)
+            final.update({k: v for k, v in score(t.task, t.slices, t.dataset.name, split, t.splits[split],
+                                                  preds).items() if t.splits[split].labeled.any()})
+        if cfg.save_weights:
+            (run / "weights").mkdir(exist_ok=True)
+            # frozen mode: the encoder is unchanged, so only heads are stored (config.json names the encoder)
+            state = {k: v.contiguous() for k, v in b["state"].items()
+                     if cfg.mode == "finetune" or k.startswith("heads.")}
+            save_file(state, str(run / "weights" / f"{t.task.name}.safetensors"))
+    append_metrics(run, {"stage": "final", "best": chosen, "metrics": final})
+    log.info("final: %s", ", ".join(f"{k}={v:.4f}" for k, v in final.items()))

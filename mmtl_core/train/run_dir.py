@@ -1,0 +1,131 @@
+"""The run directory: one folder per run, written as training goes so a crash keeps what was done.
+
+    <output_dir>/<run_id>/
+      config.json        resolved config + seed, git commit, package versions, device
+      metrics.jsonl      one JSON object per evaluation: stage, step, epoch, metrics {"task/dataset/split/metric": v}
+      predictions/<head>/<split>.parquet   example_id + prob_0..prob_{K-1} (or score)
+      gold/<task>/<split>.parquet          example_id, label, slice:<name> membership (scores ensembles later)
+      weights/<task>.safetensors           encoder + that task's heads, from that task's best checkpoint
+      log.txt, progress.json (rewritten atomically), status.json (running / completed / failed)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import subprocess
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+STATUSES = ("running", "completed", "failed")
+
+
+def new_run_id() -> str:
+    """``20261125-183000-ab12``: sorts by creation time (UTC), safe as a folder name, unique enough."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+
+
+def create_run_dir(output_dir: Path) -> Path:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    while True:
+        path = output_dir / new_run_id()
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:  # same second and same random suffix: draw again
+            continue
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Atomic: write beside, then rename, so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str, allow_nan=True))
+    tmp.replace(path)
+
+
+def append_metrics(run: Path, record: dict[str, Any]) -> None:
+    with open(run / "metrics.jsonl", "a") as f:
+        f.write(json.dumps(record, default=float) + "\n")
+
+
+def read_metrics(run: Path) -> list[dict[str, Any]]:
+    path = run / "metrics.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def write_predictions(run: Path, head: str, split: str, example_ids: np.ndarray, values: np.ndarray) -> Path:
+    """``predictions/<head>/<split>.parquet``: example_id + prob_k columns, or one ``score`` column."""
+    folder = run / "predictions" / head
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame({"example_id": np.asarray(example_ids).astype(str)})
+    if values.ndim == 1:
+        frame["score"] = values.astype(np.float64)
+    else:
+        for k in range(values.shape[1]):
+            frame[f"prob_{k}"] = values[:, k].astype(np.float64)
+    path = folder / f"{split}.parquet"
+    tmp = folder / f".{split}.{os.getpid()}.tmp.parquet"
+    frame.to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
+def write_gold(run: Path, data, split: str) -> Path:
+    """``gold/<task>/<split>.parquet``: the labels and slice membership the run's metrics were computed on."""
+    part = data.splits[split]
+    folder = run / "gold" / data.task.name
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame({"example_id": np.asarray(part.example_ids).astype(str), "label": part.gold})
+    for j, s in enumerate(data.slices):
+        frame[f"slice:{s}"] = part.slices[:, j]
+    path = folder / f"{split}.parquet"
+    frame.to_parquet(path, index=False)
+    return path
+
+
+def read_predictions(run: Path) -> dict[str, dict[str, pd.DataFrame]]:
+    """{head: {split: frame}} for every stored prediction file of a run (or ensemble)."""
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    for f in sorted((run / "predictions").glob("*/*.parquet")):
+        out.setdefault(f.parent.name, {})[f.stem] = pd.read_parquet(f)
+    return out
+
+
+def write_status(run: Path, status: str, error: BaseException | None = None) -> None:
+    data: dict[str, Any] = {"status": status, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+    if error is not None:
+        data["error"] = f"{type(error).__name__}: {error}"
+        data["traceback"] = "".join(traceback.format_exception(error))
+    write_json(run / "status.json", data)
+
+
+def read_status(run: Path) -> dict[str, Any]:
+    return json.loads((run / "status.json").read_text())
+
+
+def git_commit(folder: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def package_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("torch", "transformers", "numpy", "pandas", "safetensors"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return out

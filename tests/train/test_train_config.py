@@ -1,0 +1,70 @@
+"""Training configs: defaults, file formats, and errors that name the setting."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mmtl_core.errors import ConfigError
+from mmtl_core.train import TaskSpec, TrainConfig, config_from_dict, load_config
+from mmtl_core.train.__main__ import main
+
+
+def test_yaml_config_resolves_tasks_and_defaults(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("tasks:\n  - name: RTE\n    data: glue\n    slices: [dash]\nmode: frozen\nepochs: 2\n")
+    cfg = load_config(path)
+    assert cfg.tasks == (TaskSpec("RTE", data="glue", slices=("dash",)),)
+    assert (cfg.mode, cfg.epochs, cfg.pooling, cfg.resolved_lr) == ("frozen", 2, "mean", 1e-3)
+
+
+def test_misspelled_key_names_it_and_suggests_the_closest(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"tasks": [{"name": "RTE"}], "batchsize": 8}))
+    with pytest.raises(ConfigError, match=r"unknown setting 'batchsize'.*did you mean 'batch_size'"):
+        load_config(path)
+
+
+def test_misspelled_task_key_names_the_task_entry():
+    with pytest.raises(ConfigError, match=r"'slice' in tasks\[0\].*did you mean 'slices'"):
+        config_from_dict(TrainConfig, {"tasks": [{"name": "RTE", "slice": ["x"]}]})
+
+
+@pytest.mark.parametrize("changes, setting", [
+    ({"mode": "frozn"}, "mode"), ({"pooling": "max"}, "pooling"), ({"batch_size": 0}, "batch_size"),
+    ({"warmup_fraction": 1.5}, "warmup_fraction"), ({"schedule": "random"}, "schedule"),
+])
+def test_bad_values_name_the_setting(changes, setting):
+    with pytest.raises(ConfigError, match=f"'{setting}'"):
+        TrainConfig(tasks=(TaskSpec("RTE"),), **changes)
+
+
+def test_no_tasks_and_duplicate_tasks_are_refused():
+    with pytest.raises(ConfigError, match="'tasks' is empty"):
+        TrainConfig()
+    with pytest.raises(ConfigError, match="'RTE' twice"):
+        TrainConfig(tasks=(TaskSpec("RTE"), TaskSpec("RTE")))
+
+
+def test_cli_reports_config_error_without_traceback(tmp_path, capsys):
+    path = tmp_path / "run.yaml"
+    path.write_text("tasks: [{name: RTE}]\nlearning_rate: 0.1\n")
+    assert main([str(path)]) == 2
+    assert "unknown setting 'learning_rate'" in capsys.readouterr().err
+
+
+def test_cli_trains_a_user_task_from_a_table_file(tmp_path, tiny_encoder, capsys):
+    from train_helpers import negation_dataset
+    from mmtl_core.train import read_status
+
+    table = tmp_path / "reviews.csv"
+    negation_dataset(60).frame.drop(columns="example_id").to_csv(table, index=False)
+    path = tmp_path / "run.yaml"
+    path.write_text(f"tasks:\n  - name: review\n    data: {table}\n    text_fields: [text]\n    split_field: split\n"
+                    f"encoder: {tiny_encoder}\nmode: frozen\nepochs: 1\nmax_length: 8\n"
+                    f"output_dir: {tmp_path / 'runs'}\n")
+    assert main([str(path)]) == 0
+    run = tmp_path / "runs" / capsys.readouterr().out.strip().split("/")[-1]
+    assert read_status(run)["status"] == "completed"
+    assert (run / "predictions" / "review" / "dev.parquet").exists()

@@ -1,0 +1,49 @@
+"""Ensembles average runs' probabilities and are written as runs themselves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from train_helpers import negation_dataset
+from mmtl_core.ensemble import ensemble_runs
+from mmtl_core.errors import PredictionsError
+from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, read_predictions, read_status, train
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory, tiny_encoder):
+    out = tmp_path_factory.mktemp("ens")
+    ds = negation_dataset(100)
+    slices = out / "slices.parquet"
+    ds.frame[["example_id", "negated"]].to_parquet(slices)
+    spec = TaskSpec("s", text_fields=("text",), slices=("negated",), slices_file=str(slices))
+    return [train(TrainConfig(tasks=(spec,), encoder=tiny_encoder, mode="frozen", epochs=2, batch_size=16,
+                              max_length=8, seed=seed, output_dir=str(out / "runs")), datasets={"s": ds})
+            for seed in (0, 1)]
+
+
+def test_weighted_ensemble_writes_a_run_with_averaged_probabilities(tmp_path, two_runs):
+    ens = ensemble_runs(two_runs, tmp_path / "runs", weights=[3, 1])
+    assert read_status(ens)["status"] == "completed"
+    preds = [read_predictions(r) for r in (*two_runs, ens)]
+    assert set(preds[2]) == {"s", "s:negated"}
+    cols = ["prob_0", "prob_1"]
+    for head in ("s", "s:negated"):
+        a, b, e = (p[head]["dev"].set_index("example_id").loc[preds[0][head]["dev"]["example_id"], cols]
+                   for p in preds)
+        np.testing.assert_allclose(e.to_numpy(), 0.75 * a.to_numpy() + 0.25 * b.to_numpy(), rtol=1e-6)
+    metrics = read_metrics(ens)[-1]["metrics"]
+    assert set(metrics) == {"s/negation/dev/accuracy", "s:negated/negation/dev/accuracy"}
+    gold = pd.read_parquet(ens / "gold" / "s" / "dev.parquet").set_index("example_id")
+    e = preds[2]["s"]["dev"].set_index("example_id")
+    assert metrics["s/negation/dev/accuracy"] == np.mean(
+        e[cols].to_numpy().argmax(1) == gold.loc[e.index, "label"].to_numpy())
+
+
+def test_ensemble_of_one_run_or_bad_weights_is_refused(tmp_path, two_runs):
+    with pytest.raises(PredictionsError, match="at least two runs"):
+        ensemble_runs(two_runs[:1], tmp_path)
+    with pytest.raises(PredictionsError, match="weights"):
+        ensemble_runs(two_runs, tmp_path, weights=[1.0])

@@ -1,0 +1,37 @@
+"""Predicting with a trained run on new rows gives what the run itself predicted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from train_helpers import negation_dataset
+from mmtl_core.errors import DataError
+from mmtl_core.predict import main, predict
+from mmtl_core.train import TaskSpec, TrainConfig, read_predictions, train
+
+
+@pytest.mark.parametrize("mode", ["finetune", "frozen"])
+def test_predict_on_new_rows_matches_the_runs_dev_predictions(tmp_path, tiny_encoder, mode):
+    ds = negation_dataset(80)
+    run = train(TrainConfig(tasks=(TaskSpec("s", text_fields=("text",)),), encoder=tiny_encoder, mode=mode,
+                            epochs=1, batch_size=16, max_length=8, output_dir=str(tmp_path / "runs")),
+                datasets={"s": ds})
+    dev = ds.split("dev")
+    probs = predict(run, dev[["text"]].reset_index(drop=True))["s"]
+    stored = read_predictions(run)["s"]["dev"].set_index("example_id").loc[dev["example_id"]]
+    np.testing.assert_allclose(probs, stored[["prob_0", "prob_1"]].to_numpy(), atol=1e-5)
+
+
+def test_predict_cli_writes_a_table_and_names_missing_columns(tmp_path, tiny_encoder, capsys):
+    ds = negation_dataset(40)
+    run = train(TrainConfig(tasks=(TaskSpec("s", text_fields=("text",)),), encoder=tiny_encoder, mode="frozen",
+                            epochs=1, max_length=8, output_dir=str(tmp_path / "runs")), datasets={"s": ds})
+    rows = tmp_path / "new.csv"
+    pd.DataFrame({"text": ["not good", "so bad"]}).to_csv(rows, index=False)
+    assert main([str(run), str(rows)]) == 0
+    out = pd.read_parquet(tmp_path / "new.predictions.parquet")
+    assert list(out.columns) == ["example_id", "s/prob_0", "s/prob_1"] and len(out) == 2
+    with pytest.raises(DataError, match=r"needs \['text'\]"):
+        predict(run, pd.DataFrame({"sentence": ["x"]}))

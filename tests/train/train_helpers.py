@@ -1,0 +1,50 @@
+"""Helpers for training tests (a module name unique in tests/, so `import` never picks another conftest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmtl_core.data import Dataset, load_glue_task
+
+POS, NEG, PLAIN = ("good", "great", "nice", "fine"), ("bad", "awful", "poor", "sad"), ("a", "the", "so", "very")
+
+
+def save_tiny_bert(folder: Path, layers: int = 2) -> Path:
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from mmtl_core.model.encoder import default_encoder_path
+
+    tok = AutoTokenizer.from_pretrained(default_encoder_path(), local_files_only=True)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=layers, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=128)
+    BertModel(config).save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return folder
+
+
+def negation_dataset(n: int = 400, seed: int = 0) -> Dataset:
+    """Sentiment words whose label flips after "not" (the slice): XOR of two words, which no linear head on a
+    bag of words can fit, but a head trained only on the slice can."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        negated = rng.random() < 0.25
+        positive = rng.random() < 0.5
+        word = rng.choice(POS if positive else NEG)
+        prefix = "not" if negated else rng.choice(PLAIN)
+        split = "train" if i < int(0.7 * n) else "dev"
+        rows.append((f"neg:{i}", split, f"{prefix} {word}", int(positive != negated), negated))
+    frame = pd.DataFrame(rows, columns=["example_id", "split", "text", "label", "negated"])
+    return Dataset("negation", frame)
+
+
+def read_rte(folder: Path, n_train: int | None = None, n_dev: int | None = None) -> Dataset:
+    """The first rows of RTE's train and dev splits (GLUE layout under ``folder/glue_data``)."""
+    ds = load_glue_task(folder / "glue_data", "RTE", splits=("train", "dev"))
+    keep = [ds.split(split).iloc[:n] for split, n in (("train", n_train), ("dev", n_dev))]
+    return Dataset(ds.name, pd.concat(keep, ignore_index=True), label_names=ds.label_names)
