@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import streamlit as st
 from code_editor import code_editor
@@ -12,6 +13,8 @@ from mmtl_core.errors import FunctionError, MMTLError
 from mmtl_core.functions import ApplyReport, save_function_file
 from mmtl_core.workspace import Workspace
 from pages.parts import common
+
+T = TypeVar("T")
 
 SAVE_BUTTON = [{"name": "Save", "feather": "Save", "hasText": True, "alwaysOn": True, "commands": ["submit"],
                 "style": {"bottom": "0.44rem", "right": "0.4rem"}}]
@@ -57,3 +60,19 @@ def modules_digest(ws: Workspace, modules: Sequence[str]) -> str:
     """A hash of the modules' current text: a page re-analyses only when it changes (every click reruns a page)."""
     texts = tuple((m, (ws.functions_dir / m).read_text()) for m in modules if (ws.functions_dir / m).exists())
     return hashlib.sha1(repr(texts).encode()).hexdigest()
+
+
+def analysis_once(name: str, key: tuple, analyse: Callable[[Callable[[float], None]], T], text: str) -> T:
+    """``analyse(progress)`` under a progress bar, rerun only when ``key`` changed since it last ran (every widget
+    click reruns a page); the result is kept in ``st.session_state[name]``. A failure is shown and stops the page."""
+    if st.session_state.get(f"{name}_key") != key:
+        bar = st.progress(0.0, text=text)
+        try:
+            result = analyse(lambda f: bar.progress(min(max(f, 0.0), 1.0), text=text))
+        except MMTLError as e:
+            bar.empty()
+            common.show_error(e, "Could not analyse the functions")
+            st.stop()
+        bar.empty()
+        st.session_state[name], st.session_state[f"{name}_key"] = result, key
+    return st.session_state[name]

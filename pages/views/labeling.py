@@ -66,20 +66,10 @@ with right:
     st.subheader("Label model")
     # Re-analyse only when the data, task or a module's text changed (every widget click reruns this script).
     applied = sorted({*active, choice})
-    key = (dataset.fingerprint, task, editor.modules_digest(ws, applied))
-    if st.session_state.get("lf_analysis_key") != key:
-        bar = st.progress(0.0, text="Applying labeling functions...")
-        try:
-            analysis = analyse_labeling(dataset, task, ws, files=applied,
-                                        progress=lambda f: bar.progress(min(max(f, 0.0), 1.0),
-                                                                        text="Applying labeling functions..."))
-        except MMTLError as e:
-            bar.empty()
-            common.show_error(e, "Could not analyse the functions")
-            st.stop()
-        bar.empty()
-        st.session_state["lf_analysis"], st.session_state["lf_analysis_key"] = analysis, key
-    analysis = st.session_state["lf_analysis"]
+    analysis = editor.analysis_once(
+        "lf_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, applied)),
+        lambda progress: analyse_labeling(dataset, task, ws, files=applied, progress=progress),
+        "Applying labeling functions...")
     editor.show_problems(analysis.load_errors, analysis.problems)
     report = analysis.report
     if report is None:

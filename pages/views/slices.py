@@ -48,19 +48,9 @@ with st.expander("Edit slicing functions", icon=":material/edit:",
 
 # --- analysis: re-run only when the data, task or a module's text changed --------------------------------------
 applied = sorted({*active, choice})
-key = (dataset.fingerprint, task, editor.modules_digest(ws, applied))
-if st.session_state.get("sl_analysis_key") != key:
-    bar = st.progress(0.0, text="Applying functions...")
-    try:
-        analysis = analyse_slices(dataset, task, ws, files=applied,
-                                  progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text="Applying functions..."))
-    except MMTLError as e:
-        bar.empty()
-        common.show_error(e, "Could not analyse the functions")
-        st.stop()
-    bar.empty()
-    st.session_state["sl_analysis"], st.session_state["sl_analysis_key"] = analysis, key
-analysis = st.session_state["sl_analysis"]
+analysis = editor.analysis_once(
+    "sl_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, applied)),
+    lambda progress: analyse_slices(dataset, task, ws, files=applied, progress=progress), "Applying functions...")
 editor.show_problems(analysis.load_errors, analysis.problems)
 if not analysis.slice_names:
     st.info("No slicing functions in the modules applied: only the overall row is scored. Write one with "

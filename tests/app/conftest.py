@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+REPO = Path(__file__).resolve().parents[2]
+APP = str(REPO / "app.py")
 
 
 @pytest.fixture
@@ -25,3 +27,19 @@ def app(tmp_path, monkeypatch):
         return at
 
     return open_page
+
+
+@pytest.fixture
+def youtube_workspace(tmp_path, shared_data):
+    """YouTube spam registered in the workspace, and the shipped spam modules (labeling and slicing) in the
+    functions folder, which is returned."""
+    from mmtl_core.data import DatasetSpec, save_specs
+
+    save_specs(tmp_path / "workspace" / "datasets.json",
+               [DatasetSpec("youtube_spam", "youtube_spam", str(shared_data / "youtube_spam"))])
+    functions = tmp_path / "functions"
+    functions.mkdir()
+    for name in ("youtube_spam.py", "youtube_spam_slices.py"):
+        shutil.copy(REPO / "labeling_functions" / name, functions)
+    return functions
+

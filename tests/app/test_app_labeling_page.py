@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pandas as pd
-import pytest
 
-from mmtl_core.data import DatasetSpec, save_specs
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _table(at, column):
-    """The page's table that has ``column`` (AppTest does not expose a plain dataframe's key)."""
-    frames = [d.value for d in at.dataframe if column in d.value.columns]
-    assert frames, f"no table with a {column!r} column"
-    return frames[0]
-
-
-@pytest.fixture
-def youtube_workspace(tmp_path, shared_data):
-    save_specs(tmp_path / "workspace" / "datasets.json",
-               [DatasetSpec("youtube_spam", "youtube_spam", str(shared_data / "youtube_spam"))])
-    functions = tmp_path / "functions"
-    functions.mkdir()
-    shutil.copy(REPO / "labeling_functions" / "youtube_spam.py", functions)
-    return functions
+from app_helpers import table_with
 
 
 def test_summary_label_model_and_inspector(app, youtube_workspace):
     at = app("pages/views/labeling.py")
-    summary = _table(at, "Learned Weight")
+    summary = table_with(at, "Learned Weight")
     assert "keyword_subscribe" in summary.index and len(summary) >= 8
     assert {"Coverage", "Conflicts", "Emp. Acc.", "Learned Weight"} <= set(summary.columns)
-    comparison = _table(at, "covered")
+    comparison = table_with(at, "covered")
     assert list(comparison.index) == ["Majority vote", "Label model"]
     assert comparison["n"].nunique() == 1  # the same denominator for both models
 
@@ -45,7 +22,7 @@ def test_summary_label_model_and_inspector(app, youtube_workspace):
 
     at.selectbox(key="lf_inspect").set_value("keyword_subscribe").run()
     at.radio(key="lf_kind").set_value("fires").run()
-    examples = _table(at, "vote")
+    examples = table_with(at, "vote")
     assert len(examples) > 0 and examples["text"].str.contains("subscri", case=False).all()
 
 
@@ -53,7 +30,7 @@ def test_a_broken_module_is_reported_and_the_others_still_count(app, youtube_wor
     (youtube_workspace / "youtube_spam_broken.py").write_text("def oops(:\n    pass\n")
     at = app("pages/views/labeling.py")
     assert any("youtube_spam_broken.py" in e.value and "line 1" in e.value for e in at.error)
-    assert "keyword_subscribe" in _table(at, "Learned Weight").index
+    assert "keyword_subscribe" in table_with(at, "Learned Weight").index
 
 
 def test_new_module_starts_from_a_template(app, youtube_workspace):

@@ -8,34 +8,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from app_helpers import table_with
+
 from mmtl_core.data import DatasetSpec, save_specs
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "pages/views/slices.py"
 
 
-def _table(at, column):
-    """The page's table that has ``column`` (AppTest does not expose a plain dataframe's key)."""
-    frames = [d.value for d in at.dataframe if column in d.value.columns]
-    assert frames, f"no table with a {column!r} column"
-    return frames[0]
-
-
-@pytest.fixture
-def youtube_workspace(tmp_path, shared_data):
-    save_specs(tmp_path / "workspace" / "datasets.json",
-               [DatasetSpec("youtube_spam", "youtube_spam", str(shared_data / "youtube_spam"))])
-    functions = tmp_path / "functions"
-    functions.mkdir()
-    for name in ("youtube_spam.py", "youtube_spam_slices.py"):
-        shutil.copy(REPO / "labeling_functions" / name, functions)
-    return functions
-
-
 @pytest.mark.slow
 def test_label_model_per_slice_cells_and_comparison(app, youtube_workspace):
     at = app(PAGE)
-    table = _table(at, "interval")
+    table = table_with(at, "interval")
     assert set(table["predictions"]) == {"Label model"}  # the default prediction set
     overall = table[(table["slice"] == "overall") & (table["metric"] == "accuracy")].iloc[0]
     assert overall["n"] == 120  # YouTube's dev split
@@ -48,19 +32,19 @@ def test_label_model_per_slice_cells_and_comparison(app, youtube_workspace):
     at.selectbox(key="sl_cm_slice").set_value("contains_link").run()
     at.selectbox(key="sl_cell_gold").set_value("spam").run()
     at.selectbox(key="sl_cell_pred").set_value("spam").run()
-    examples = _table(at, "labeling_functions")
+    examples = table_with(at, "labeling_functions")
     assert len(examples) > 0 and (examples["gold"] == "spam").all() and (examples["predicted"] == "spam").all()
     assert examples["slices"].str.contains("contains_link").all()
     assert {"text", "confidence"} <= set(examples.columns)
 
     # Majority vote against the label model: the label model is significantly better overall on accuracy.
-    comparison = _table(at, "p_value")
+    comparison = table_with(at, "p_value")
     row = comparison[(comparison["slice"] == "overall") & (comparison["metric"] == "accuracy")].iloc[0]
     assert row["diff"] > 0 and row["significant"]
 
     # Several prediction sets side by side (AppTest cannot upload files: see tests/core/test_slice_workbench.py).
     at.multiselect(key="sl_sets_youtube_spam_youtube_spam_dev").set_value(["Label model", "Majority vote"]).run()
-    assert set(_table(at, "interval")["predictions"]) == {"Label model", "Majority vote"}
+    assert set(table_with(at, "interval")["predictions"]) == {"Label model", "Majority vote"}
     assert not at.exception, [e.message for e in at.exception]
 
 
@@ -73,7 +57,7 @@ def test_a_broken_slicing_function_is_reported_and_the_others_still_count(app, y
     assert any("youtube_spam_broken.py" in e.value and "line 1" in e.value for e in at.error)
     assert any("crashes" in w.value for w in at.warning)
     assert any("Traceback of crashes" == e.label for e in at.expander)
-    table = _table(at, "interval")
+    table = table_with(at, "interval")
     assert "short_text" in set(table["slice"])
 
 
@@ -81,7 +65,7 @@ def test_an_empty_slice_shows_empty(app, youtube_workspace):
     (youtube_workspace / "youtube_spam_slices.py").write_text(
         "from snorkel.slicing import slicing_function\n\n\n@slicing_function()\ndef never(x):\n    return False\n")
     at = app(PAGE)
-    table = _table(at, "interval")
+    table = table_with(at, "interval")
     never = table[table["slice"] == "never"]
     assert (never["n"] == 0).all() and (never["value"] == "empty").all() and (never["interval"] == "").all()
     at.selectbox(key="sl_cm_slice").set_value("never").run()
@@ -101,7 +85,7 @@ def test_stored_run_predictions_are_offered(app, youtube_workspace, tmp_path, sh
         folder / "dev.parquet")
     at = app(PAGE)
     at.multiselect(key="sl_sets_youtube_spam_youtube_spam_dev").set_value(["run r1"]).run()
-    table = _table(at, "interval")
+    table = table_with(at, "interval")
     assert (table.loc[table["metric"] == "accuracy", "value"].isin(["1.000", "empty"])).all()
 
 
@@ -112,6 +96,6 @@ def test_rte_without_predictions_shows_slice_sizes(app, tmp_path, shared_data):
     functions.mkdir()
     shutil.copy(REPO / "labeling_functions" / "rte_slices.py", functions)
     at = app(PAGE)
-    sizes = _table(at, "labeled").set_index("slice")
+    sizes = table_with(at, "labeled").set_index("slice")
     assert sizes.loc["overall", "rows"] == 277 and len(sizes) >= 5  # RTE dev, and its slices
     assert any("No predictions to score yet" in i.value for i in at.info)
