@@ -50,3 +50,17 @@ def browse(dataset: Dataset, *, splits: Sequence[str] = (), query: str = "", lab
         mask &= hit
     matched = frame[mask]
     return matched.head(limit), len(matched)
+
+
+def label_counts(dataset: Dataset, label_field: str = "label") -> pd.DataFrame:
+    """Rows per split and class (``unlabeled`` for -1/NaN), with class ids shown by name where the dataset has
+    names: the class balance a user should know before trusting an accuracy. Regression labels are not counted."""
+    frame = dataset.frame
+    if label_field not in frame.columns or not dataset.label_names:
+        return pd.DataFrame(columns=["split", "label", "rows"])
+    names = {i: n for i, n in enumerate(dataset.label_names)}
+    labels = frame[label_field].map(lambda v: names.get(v, "unlabeled") if pd.notna(v) else "unlabeled")
+    counts = pd.DataFrame({"split": frame["split"], "label": labels}).value_counts().rename("rows").reset_index()
+    order = {s: i for i, s in enumerate(SPLITS)}
+    return counts.sort_values(["split", "label"], key=lambda c: c.map(order) if c.name == "split" else c,
+                              ignore_index=True)

@@ -52,3 +52,14 @@ def confusion_heatmap(table: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title="predicted", side="top"), yaxis=dict(title="gold", autorange="reversed"),
                       title=dict(text=title, font=dict(size=13)))
     return fig
+
+
+def label_balance(counts: pd.DataFrame) -> go.Figure:
+    """Rows per class in each split (``mmtl_core.browse.label_counts``), as stacked bars."""
+    fig = go.Figure()
+    for label, part in counts.groupby("label", sort=False):
+        fig.add_bar(x=part["split"], y=part["rows"], name=str(label),
+                    hovertemplate="%{x}: %{y:,} rows<extra>" + str(label) + "</extra>")
+    fig.update_layout(barmode="stack", height=260, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", y=1.15), title=dict(text="Rows per class", font=dict(size=13)))
+    return fig

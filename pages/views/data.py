@@ -6,13 +6,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from mmtl_core.browse import browse, text_columns
+from mmtl_core.browse import browse, label_counts, text_columns
 from mmtl_core.data import GLUE_TASK_FOLDERS, DatasetSpec
 from mmtl_core.data.tablefile import read_table_file
 from mmtl_core.errors import MMTLError
 from mmtl_core.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from mmtl_core.tasks import Task, identifier_from, save_tasks, tasks_for
-from pages.parts import common
+from pages.parts import charts, common
 from pages.parts.download import download_section
 
 st.title("Data")
@@ -78,6 +78,9 @@ def _browse(dataset) -> None:
     label_values = sorted(dataset.frame["label"].dropna().unique().tolist()) if "label" in dataset.frame else []
     labels = c3.multiselect("Labels", label_values, key="browse_labels",
                             format_func=lambda v: _label_text(dataset, v))
+    counts = label_counts(dataset)
+    if len(counts):
+        st.plotly_chart(charts.label_balance(counts), key="browse_balance")
     rows, total = browse(dataset, splits=splits, query=query, labels=labels)
     st.caption(f"Showing {len(rows):,} of {total:,} matching rows ({len(dataset):,} in all).")
     st.dataframe(rows, hide_index=True, width="stretch", height=360)

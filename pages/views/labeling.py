@@ -77,7 +77,9 @@ with right:
         st.stop()
     for warning in report.warnings:
         st.warning(warning, icon=":material/warning:")
-    st.dataframe(report.comparison, width="stretch", key="lf_comparison")
+    st.dataframe(report.comparison, width="stretch", key="lf_comparison",
+                 column_config={c: st.column_config.NumberColumn(format="percent") for c in report.comparison.columns
+                                if c not in ("n", "covered")})
     st.caption(SCORING_NOTE)
     buffer = io.BytesIO()
     report.training_labels.frame.to_parquet(buffer, index=False)

@@ -29,3 +29,13 @@ def test_overview_counts_rows_per_split():
     row = describe_datasets([_ds()]).iloc[0]
     assert (row["rows"], row["train"], row["dev"], row["test"]) == (4, 2, 1, 1)
     assert row["columns"] == "text, label"
+
+
+def test_label_counts_name_classes_and_unlabeled_rows():
+    from mmtl_core.browse import label_counts
+
+    ds = Dataset("yt", _ds().frame, label_names=("ham", "spam"))
+    counts = label_counts(ds)
+    assert counts.to_dict("records") == [
+        {"split": "train", "label": "ham", "rows": 1}, {"split": "train", "label": "spam", "rows": 1},
+        {"split": "dev", "label": "spam", "rows": 1}, {"split": "test", "label": "unlabeled", "rows": 1}]
