@@ -2,7 +2,7 @@
 
 Both sides train the same model (MiniLM + a linear head, mean pooling) on exactly the same batches (the trainer's
 own length-grouped batches of RTE train, batch 16, max_length 128), from the same initial weights, on the same
-device (CUDA with bf16 autocast when present, else CPU fp32). The bare loop is forward, loss, backward, AdamW step.
+device (CUDA with bf16 autocast when present, else CPU fp32). The bare loop is forward, loss, backward, AdamW step (fused, as the trainer's).
 
     python bench/train_overhead.py [--steps 30]
 Last line: ``train_throughput_vs_bare: <trainer examples/s / bare examples/s>`` (target >= 0.9).
@@ -41,7 +41,7 @@ def bare_loop(cfg: TrainConfig, rte, steps: int, device: torch.device) -> float:
     encoder = load_encoder(cfg.encoder).to(device).train()  # from_pretrained returns eval mode: dropout off
     head = torch.nn.Linear(encoder.config.hidden_size, 2).to(device)
     params = [*encoder.parameters(), *head.parameters()]
-    opt = torch.optim.AdamW(params, lr=2e-5)
+    opt = torch.optim.AdamW(params, lr=2e-5, fused=True)  # the same update as the trainer's
     amp = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
     seen = 0
     t0 = time.perf_counter()
