@@ -27,23 +27,22 @@ def resolve_encoder_name(name: str) -> str:
 def load_tokenizer(name: str):
     from transformers import AutoTokenizer
 
-    path = resolve_encoder_name(name)
-    try:
-        return AutoTokenizer.from_pretrained(path, local_files_only=_is_local(path) or not name)
-    except (OSError, ValueError, KeyError) as e:
-        raise ConfigError(f"setting 'encoder': cannot load a tokenizer from {name or path!r} ({e}). Give a local "
-                          "model folder or a Hugging Face hub name, or leave it empty for the bundled MiniLM") from e
+    return _from_pretrained(AutoTokenizer, name, "a tokenizer")
 
 
 def load_encoder(name: str) -> torch.nn.Module:
     """Load the AutoModel ``name`` (empty = bundled MiniLM, never downloading); ConfigError if it cannot be loaded."""
     from transformers import AutoModel
 
+    return _from_pretrained(AutoModel, name, "a model")
+
+
+def _from_pretrained(auto_class, name: str, what: str):
     path = resolve_encoder_name(name)
     try:
-        return AutoModel.from_pretrained(path, local_files_only=_is_local(path) or not name)
+        return auto_class.from_pretrained(path, local_files_only=_is_local(path) or not name)
     except (OSError, ValueError, KeyError) as e:
-        raise ConfigError(f"setting 'encoder': cannot load a model from {name or path!r} ({e}). Give a local "
+        raise ConfigError(f"setting 'encoder': cannot load {what} from {name or path!r} ({e}). Give a local "
                           "model folder or a Hugging Face hub name, or leave it empty for the bundled MiniLM") from e
 
 

@@ -101,5 +101,15 @@ def choose_task(dataset: Dataset, *, key: str, container=st.sidebar) -> Task | N
     return by_name[name]
 
 
+def dataset_and_task(prefix: str) -> tuple[Dataset, Task]:
+    """The sidebar's dataset and task choosers (keys ``<prefix>_dataset``/``<prefix>_task``); without both the page
+    stops, having said how to get them."""
+    dataset = choose_dataset(datasets(), key=f"{prefix}_dataset")
+    task = choose_task(dataset, key=f"{prefix}_task") if dataset is not None else None
+    if dataset is None or task is None:
+        st.stop()
+    return dataset, task
+
+
 def show_error(error: MMTLError, what: str) -> None:
     st.error(f"{what}: {error}", icon=":material/error:")

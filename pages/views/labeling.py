@@ -16,10 +16,7 @@ from pages.parts import charts, common, editor
 st.title("Labeling functions")
 
 ws = common.workspace()
-dataset = common.choose_dataset(common.datasets(), key="lf_dataset")
-task = common.choose_task(dataset, key="lf_task") if dataset is not None else None
-if dataset is None or task is None:
-    st.stop()
+dataset, task = common.dataset_and_task("lf")
 if task.is_regression:
     st.warning(f"Task {task.name!r} is a regression task: labeling functions vote classes. Pick a classification task.")
     st.stop()

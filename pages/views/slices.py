@@ -17,10 +17,7 @@ from pages.parts import charts, common, editor
 st.title("Slices")
 
 ws = common.workspace()
-dataset = common.choose_dataset(common.datasets(), key="sl_dataset")
-task = common.choose_task(dataset, key="sl_task") if dataset is not None else None
-if dataset is None or task is None:
-    st.stop()
+dataset, task = common.dataset_and_task("sl")
 
 files = function_files(ws.functions_dir)
 active = st.sidebar.multiselect("Modules applied", files, default=default_files(ws.functions_dir, dataset, task),
