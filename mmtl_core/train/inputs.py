@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
-from mmtl_core.errors import ConfigError
+from mmtl_core.errors import ConfigError, PredictionsError
+from mmtl_core.slices.prediction_files import read_predictions
 from mmtl_core.tasks import Task
 
 EVAL_SPLITS = ("dev", "test")
@@ -57,24 +58,20 @@ class TaskData:
         return self.task.cardinality
 
 
-def read_prob_labels(path: Path, cardinality: int, task: str) -> pd.DataFrame:
-    """The weak-supervision export: example_id + prob_0..prob_{K-1} (rows = covered training examples)."""
+def read_prob_labels(path: Path, task: Task) -> pd.DataFrame:
+    """The weak-supervision export (example_id + one probability per class, named ``prob_<label name>`` as the
+    Labeling functions page writes them, or ``prob_0..``), as example_id + prob_0..prob_{K-1}.
+
+    Read and checked (columns, classes, sums) by the one reader of prediction files; rows are covered examples.
+    """
     try:
-        frame = pd.read_parquet(path)
-    except (OSError, ValueError) as e:
-        raise ConfigError(f"task {task!r}: setting 'labels' names {str(path)!r}, which is not a readable parquet "
-                          f"({e})") from e
-    cols = [f"prob_{k}" for k in range(cardinality)]
-    missing = [c for c in ("example_id", *cols) if c not in frame.columns]
-    if missing:
-        raise ConfigError(f"task {task!r}: labels file {path} lacks column(s) {missing}; expected example_id and "
-                          f"{', '.join(cols)} for {cardinality} classes")
-    probs = frame[cols].to_numpy(np.float64)
-    if not np.isfinite(probs).all() or (probs < 0).any() or not np.allclose(probs.sum(1), 1.0, atol=1e-3):
-        bad = int(np.flatnonzero(~np.isclose(np.nan_to_num(probs).sum(1), 1.0, atol=1e-3) | (probs < 0).any(1))[0])
-        raise ConfigError(f"task {task!r}: labels file {path} row {bad} ({frame['example_id'].iloc[bad]}) has "
-                          "probabilities that are negative, missing or do not sum to 1")
-    return frame[["example_id", *cols]]
+        labels = read_predictions(Path(path), task.cardinality, task.label_names, task.name)
+    except PredictionsError as e:
+        raise ConfigError(f"task {task.name!r}: setting 'labels' names {str(path)!r}, which cannot be used: "
+                          f"{e}") from e
+    frame = pd.DataFrame(labels.probs, columns=[f"prob_{k}" for k in range(task.cardinality)])
+    frame.insert(0, "example_id", labels.example_ids)
+    return frame
 
 
 def make_split(task: Task, dataset: Dataset, split: str, slice_matrix: np.ndarray,

@@ -132,9 +132,9 @@ def load_task_data(cfg: TrainConfig, datasets: dict[str, Dataset] | None = None)
             if spec.text_fields:
                 task = replace(task, label_field="label")
         task.check_against(dataset)  # TaskError naming the column or out-of-range label
-        probs = read_prob_labels(Path(spec.labels), task.cardinality, spec.name) if spec.labels != "gold" else None
-        if probs is not None and task.is_regression:
+        if spec.labels != "gold" and task.is_regression:
             raise ConfigError(f"task {spec.name!r}: probabilistic labels need a classification task")
+        probs = read_prob_labels(Path(spec.labels), task) if spec.labels != "gold" else None
         smat = slice_matrix(spec, dataset, cfg.functions_dir)
         data = TaskData(task, dataset, spec.slices, spec.loss_weight)
         for split in ("train", *EVAL_SPLITS):

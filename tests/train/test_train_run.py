@@ -142,3 +142,20 @@ def test_out_of_memory_becomes_a_config_error_naming_batch_size(tmp_path, tiny_e
 
     with pytest.raises(ConfigError, match="out of memory with batch_size=8 and max_length=48"):
         train(rte_config(tmp_path, tiny_encoder), datasets={"RTE": rte_small}, on_progress=oom)
+
+
+def test_labels_exported_by_the_labeling_page_train_a_task(tmp_path, tiny_encoder, rte_small):
+    # The page writes prob_<label name> columns (prob_entailment, prob_not_entailment for RTE), in any order.
+    from mmtl_core.weak import TrainingLabels, export_training_labels
+
+    train_ids = rte_small.split("train")["example_id"].iloc[:12]
+    frame = pd.DataFrame({"example_id": train_ids, "prob_not_entailment": 0.3, "prob_entailment": 0.7})
+    path = export_training_labels(tmp_path / "labels.parquet", TrainingLabels(frame, dropped=0))
+    run = train(rte_config(tmp_path, tiny_encoder, tasks=(TaskSpec("RTE", labels=str(path)),)),
+                datasets={"RTE": rte_small})
+    assert json.loads((run / "config.json").read_text())["tasks"][0]["rows"]["train"] == 12
+    bad = tmp_path / "bad.parquet"
+    frame.assign(prob_entailment=0.9).to_parquet(bad)
+    with pytest.raises(ConfigError, match="'labels' names .*bad.parquet.*sum"):
+        train(rte_config(tmp_path, tiny_encoder, tasks=(TaskSpec("RTE", labels=str(bad)),)),
+              datasets={"RTE": rte_small})
