@@ -1,12 +1,16 @@
 """The example slicing functions are plain Snorkel SFs that fire on what their names promise."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from snorkel.slicing import SlicingFunction
 
-from conftest import REPO
 from mmtl_core.functions import load_functions
+
+# Not imported from conftest: several test folders have a conftest.py, and which one 'conftest' names depends
+# on the order pytest loaded them.
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,20 @@
 """The example slicing functions on the real RTE and YouTube spam data, through the whole analysis."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from conftest import REPO
 from mmtl_core.data import load_glue_task, load_youtube_spam
 from mmtl_core.functions import apply_functions, load_functions
 from mmtl_core.slices import (PredictionSet, SplitSlices, bucket_examples, compare_table, confusion_table,
                               slice_metrics)
 from mmtl_core.tasks import GLUE_TASKS, Task
 from mmtl_core.weak import majority_vote_proba
+
+# Not imported from conftest: several test folders have a conftest.py, and which one 'conftest' names depends
+# on the order pytest loaded them.
+REPO = Path(__file__).resolve().parents[2]
 
 FUNCTIONS = REPO / "labeling_functions"
 RTE_SLICES = ["dash_semicolon", "multiple_pronouns", "negation", "numbers", "long_premise", "low_overlap"]
