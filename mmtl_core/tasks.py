@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mmtl_core.atomic import atomic_write_text
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import TaskError
 from mmtl_core.keys import check_identifier
@@ -106,10 +107,7 @@ def save_tasks(path: Path, tasks: list[Task]) -> None:
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise TaskError(f"two tasks are named {sorted(dup)[0]!r}; task names must be unique")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps([asdict(t) for t in tasks], indent=2))
-    tmp.replace(path)
+    atomic_write_text(path, json.dumps([asdict(t) for t in tasks], indent=2))
 
 
 def load_tasks(path: Path) -> list[Task]:

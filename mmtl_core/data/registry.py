@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mmtl_core.atomic import atomic_write_text
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.data.glue import load_glue_task
 from mmtl_core.data.table import ColumnMapping, load_table
@@ -111,12 +111,8 @@ def _check_unique(specs: list[DatasetSpec]) -> None:
 def save_specs(path: Path, specs: list[DatasetSpec]) -> None:
     """Write the specs as JSON, atomically (a crash mid-write leaves the previous file intact)."""
     _check_unique(specs)
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps([asdict(s) for s in specs], indent=2), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps([asdict(s) for s in specs], indent=2))
     except OSError as e:
         raise WorkspaceError(f"cannot save the dataset list to {path}: {e.strerror}") from e
 

@@ -9,9 +9,7 @@ recomputes nothing. Files are written atomically; an unreadable file counts as a
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from mmtl_core.atomic import atomic_write
 from mmtl_core.errors import WorkspaceError
 from mmtl_core.workspace import Workspace
 
@@ -56,15 +55,7 @@ class LabelCache:
     def put(self, fingerprint: str, key: str, column: np.ndarray, report: dict[str, Any]) -> None:
         path = self._path(fingerprint, key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    np.savez(f, column=column, report=np.array(json.dumps(report)))
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write(path, lambda tmp: np.savez(tmp, column=column, report=np.array(json.dumps(report))))
         except OSError as e:
             raise WorkspaceError(f"cannot write the label cache file {path}: {e.strerror or e}") from e
 

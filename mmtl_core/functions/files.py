@@ -13,10 +13,10 @@ from __future__ import annotations
 import keyword
 import os
 import re
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mmtl_core.atomic import atomic_write
 from mmtl_core.errors import FunctionError, WorkspaceError
 from mmtl_core.functions.discovery import list_module_files
 
@@ -62,16 +62,13 @@ def previous_versions(functions_dir: Path, filename: str) -> list[Path]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(text)
             f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            os.fsync(f.fileno())  # the user's code: on disk before the rename, not just in the page cache
+
+    atomic_write(path, write)
 
 
 def save_function_file(functions_dir: Path, filename: str, code: str) -> Path:

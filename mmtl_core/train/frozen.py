@@ -7,12 +7,12 @@ times), pooling, max_length, dataset fingerprint, text fields and the exact rows
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from mmtl_core.atomic import atomic_write
 from mmtl_core.model.encoder import encode, resolve_encoder_name
 from mmtl_core.train.batches import collate, eval_batches
 from mmtl_core.train.evaluate import autocast
@@ -56,8 +56,5 @@ def cached_features(cache_dir: Path, key: str, compute) -> tuple[np.ndarray, boo
     if path.exists():
         return np.load(path), True
     feats = compute()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-    np.save(tmp, feats)
-    tmp.replace(path)
+    atomic_write(path, lambda tmp: np.save(tmp, feats))
     return feats, False

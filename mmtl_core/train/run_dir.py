@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import secrets
 import subprocess
 import traceback
@@ -22,6 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from mmtl_core.atomic import atomic_write, atomic_write_text
 
 STATUSES = ("running", "completed", "failed")
 
@@ -44,9 +45,7 @@ def create_run_dir(output_dir: Path) -> Path:
 
 def write_json(path: Path, data: Any) -> None:
     """Atomic: write beside, then rename, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str, allow_nan=True))
-    tmp.replace(path)
+    atomic_write_text(path, json.dumps(data, indent=2, default=str, allow_nan=True))
 
 
 def append_metrics(run: Path, record: dict[str, Any]) -> None:
@@ -71,11 +70,7 @@ def write_predictions(run: Path, head: str, split: str, example_ids: np.ndarray,
     else:
         for k in range(values.shape[1]):
             frame[f"prob_{k}"] = values[:, k].astype(np.float64)
-    path = folder / f"{split}.parquet"
-    tmp = folder / f".{split}.{os.getpid()}.tmp.parquet"
-    frame.to_parquet(tmp, index=False)
-    tmp.replace(path)
-    return path
+    return atomic_write(folder / f"{split}.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def write_gold(run: Path, data, split: str) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mmtl_core.atomic import atomic_write
 from mmtl_core.errors import TaskError, WorkspaceError
 from mmtl_core.weak.label_model import LabelModelResult
 from mmtl_core.weak.matrix import covered
@@ -62,12 +62,8 @@ def training_labels(example_ids: Sequence[str] | np.ndarray, L_train: np.ndarray
 
 def export_training_labels(path: Path, labels: TrainingLabels) -> Path:
     """Write ``labels.frame`` as Parquet, atomically (a reader never sees half a file)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        labels.frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        path = atomic_write(path, lambda tmp: labels.frame.to_parquet(tmp, index=False))
     except OSError as e:
         raise WorkspaceError(f"cannot write training labels to {path}: {e}") from e
     return path
