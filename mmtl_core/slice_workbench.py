@@ -68,10 +68,9 @@ def analyse_slices(dataset: Dataset, task: Task, workspace: Workspace, *, files:
     def part(offset: float) -> Callable[[float], None] | None:
         return None if progress is None else (lambda f: progress(offset + f / 2))
 
-    files = list(files) if files is not None else None
-    labeling = None if task.is_regression else analyse_labeling(dataset, task, workspace, files=files,
-                                                                timeout_s=timeout_s, seed=seed, progress=part(0.0))
-    loaded = load_functions(workspace.functions_dir, files)
+    loaded = load_functions(workspace.functions_dir, list(files) if files is not None else None)
+    labeling = None if task.is_regression else analyse_labeling(dataset, task, workspace, timeout_s=timeout_s,
+                                                                seed=seed, progress=part(0.0), loaded=loaded)
     slicing = [f for f in loaded.functions if f.kind == "slicing"]
     applied = None
     S = np.zeros((len(dataset), 0), dtype=bool)

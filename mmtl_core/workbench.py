@@ -12,8 +12,8 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import FunctionError
-from mmtl_core.functions import (AppliedFunctions, ApplyReport, LabelCache, UserFunction, apply_functions,
-                                 load_functions)
+from mmtl_core.functions import (AppliedFunctions, ApplyReport, FunctionSet, LabelCache, UserFunction,
+                                 apply_functions, load_functions)
 from mmtl_core.tasks import Task
 from mmtl_core.weak import WeakReport, weak_report_for_task
 from mmtl_core.workspace import Workspace
@@ -57,14 +57,16 @@ def default_files(functions_dir: Path, dataset: Dataset, task: Task) -> list[str
 
 
 def analyse_labeling(dataset: Dataset, task: Task, workspace: Workspace, *, files: Sequence[str] | None = None,
-                     timeout_s: float = 30.0, seed: int = 0,
-                     progress: Callable[[float], None] | None = None) -> LabelingAnalysis:
+                     timeout_s: float = 30.0, seed: int = 0, progress: Callable[[float], None] | None = None,
+                     loaded: FunctionSet | None = None) -> LabelingAnalysis:
     """Load the labeling functions in ``files`` of the workspace's functions folder, apply them to ``dataset``
     (each column cached by source and data), add any precomputed weak labels, and analyse them for ``task``.
 
-    A broken file or function is reported in the result and never stops the others.
+    A broken file or function is reported in the result and never stops the others. ``loaded`` (those files,
+    already loaded by the caller) saves running the user's modules a second time.
     """
-    loaded = load_functions(workspace.functions_dir, list(files) if files is not None else None)
+    if loaded is None:
+        loaded = load_functions(workspace.functions_dir, list(files) if files is not None else None)
     labeling = [f for f in loaded.functions if f.kind == "labeling"]
     applied = None
     columns, names = [], []

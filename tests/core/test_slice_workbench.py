@@ -197,3 +197,21 @@ def test_largest_error_cell_and_significance():
     perfect = pd.DataFrame([[5, 0], [0, 4]], index=table.index, columns=table.columns)
     assert largest_error_cell(perfect) == ("ham", "ham")
     assert significant(pd.Series([0.01, 0.2, None], dtype="Float64")).tolist() == [True, False, False]
+
+
+def test_each_module_runs_once_per_analysis(tmp_path):
+    # The labeling analysis inside reuses the modules the slice analysis loaded: user code with side effects at
+    # import (or a slow import) runs once per save, not twice.
+    ws = _workspace(tmp_path)
+    log = tmp_path / "imports.log"
+    (ws.functions_dir / "toy_functions.py").write_text(
+        "from snorkel.labeling import labeling_function\n"
+        "from snorkel.slicing import slicing_function\n"
+        f"with open({str(log)!r}, 'a') as f:\n    f.write('loaded\\n')\n\n"
+        "@labeling_function()\n"
+        "def says_a(x):\n    return 1 if 'a' in x.text else -1\n\n"
+        "@slicing_function()\n"
+        "def short(x):\n    return len(x.text) < 3\n")
+    analysis = analyse_slices(_toy(), SPAM, ws)
+    assert analysis.slice_names == ("short",) and analysis.labeling.names == ("says_a",)
+    assert log.read_text().count("loaded") == 1
