@@ -13,7 +13,7 @@ import pandas as pd
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import FunctionError
 from mmtl_core.functions import (AppliedFunctions, ApplyReport, FunctionSet, LabelCache, UserFunction,
-                                 apply_functions, load_functions)
+                                 apply_functions, list_function_files, load_functions)
 from mmtl_core.tasks import Task
 from mmtl_core.weak import WeakReport, weak_report_for_task
 from mmtl_core.workspace import Workspace
@@ -44,8 +44,8 @@ class LabelingAnalysis:
 
 
 def function_files(functions_dir: Path) -> list[str]:
-    """The Python modules of the user's functions folder, sorted."""
-    return sorted(p.name for p in functions_dir.glob("*.py") if not p.name.startswith("_"))
+    """The names of the modules the loader reads from the user's functions folder, sorted."""
+    return [p.name for p in list_function_files(functions_dir)]
 
 
 def default_files(functions_dir: Path, dataset: Dataset, task: Task) -> list[str]:
