@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import streamlit as st
 
 from mmtl_core.errors import MMTLError
@@ -78,9 +76,9 @@ with right:
                  column_config={c: st.column_config.NumberColumn(format="percent") for c in report.comparison.columns
                                 if c not in ("n", "covered")})
     st.caption(SCORING_NOTE)
-    buffer = io.BytesIO()
-    report.training_labels.frame.to_parquet(buffer, index=False)
-    st.download_button("Export training labels (Parquet)", buffer.getvalue(),
+    # A callable: the Parquet is written when the button is clicked, not on every rerun of the page.
+    st.download_button("Export training labels (Parquet)",
+                       lambda: report.training_labels.frame.to_parquet(index=False),
                        file_name=f"{task.name}_training_labels.parquet", key="lf_export",
                        help=report.training_labels.note)
     if st.button("Save training labels to the workspace", key="lf_save_labels",
