@@ -42,7 +42,8 @@ def _from_pretrained(auto_class, name: str, what: str):
     try:
         return auto_class.from_pretrained(path, local_files_only=_is_local(path) or not name)
     except (OSError, ValueError, KeyError) as e:
-        raise ConfigError(f"setting 'encoder': cannot load {what} from {name or path!r} ({e}). Give a local "
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0]  # the hub's advice on tokens follows it
+        raise ConfigError(f"setting 'encoder': cannot load {what} from {name or path!r} ({reason}). Give a local "
                           "model folder or a Hugging Face hub name, or leave it empty for the bundled MiniLM") from e
 
 

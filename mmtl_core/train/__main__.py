@@ -14,7 +14,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mmtl_core.train", description=__doc__)
     parser.add_argument("config", help="training config file (.yaml/.yml or .json)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # our progress lines only: the root logger at INFO would also print every HTTP request of the hub client
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logging.getLogger("mmtl_core").addHandler(handler)
+    logging.getLogger("mmtl_core").setLevel(logging.INFO)
     try:
         run = train(args.config)
     except MMTLError as e:

@@ -55,15 +55,10 @@ def test_cli_reports_config_error_without_traceback(tmp_path, capsys):
 
 
 def test_cli_trains_a_user_task_from_a_table_file(tmp_path, tiny_encoder, capsys):
-    from train_helpers import negation_dataset
+    from train_helpers import write_table_config
     from mmtl_core.train import read_status
 
-    table = tmp_path / "reviews.csv"
-    negation_dataset(60).frame.drop(columns="example_id").to_csv(table, index=False)
-    path = tmp_path / "run.yaml"
-    path.write_text(f"tasks:\n  - name: review\n    data: {table}\n    text_fields: [text]\n    split_field: split\n"
-                    f"encoder: {tiny_encoder}\nmode: frozen\nepochs: 1\nmax_length: 8\n"
-                    f"output_dir: {tmp_path / 'runs'}\n")
+    path = write_table_config(tmp_path, tiny_encoder, "frozen")
     assert main([str(path)]) == 0
     run = tmp_path / "runs" / capsys.readouterr().out.strip().split("/")[-1]
     assert read_status(run)["status"] == "completed"

@@ -43,6 +43,17 @@ def negation_dataset(n: int = 400, seed: int = 0) -> Dataset:
     return Dataset("negation", frame)
 
 
+def write_table_config(folder: Path, encoder: str, mode: str) -> Path:
+    """A YAML config training the user task "review" on a CSV of the negation data (for the command line)."""
+    table = folder / "reviews.csv"
+    negation_dataset(60).frame.drop(columns="example_id").to_csv(table, index=False)
+    path = folder / "run.yaml"
+    path.write_text(f"tasks:\n  - name: review\n    data: {table}\n    text_fields: [text]\n    split_field: split\n"
+                    f"encoder: {encoder}\nmode: {mode}\nepochs: 1\nbatch_size: 16\nmax_length: 8\n"
+                    f"output_dir: {folder / 'runs'}\n")
+    return path
+
+
 def read_rte(folder: Path, n_train: int | None = None, n_dev: int | None = None) -> Dataset:
     """The first rows of RTE's train and dev splits (GLUE layout under ``folder/glue_data``)."""
     ds = load_glue_task(folder / "glue_data", "RTE", splits=("train", "dev"))
