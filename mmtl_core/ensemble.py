@@ -15,7 +15,7 @@ import pandas as pd
 from mmtl_core.errors import PredictionsError
 from mmtl_core.keys import MetricKey, split_head
 from mmtl_core.metrics import get_metric
-from mmtl_core.train.run_dir import (append_metrics, create_run_dir, read_predictions, write_json,
+from mmtl_core.train.run_dir import (append_metrics, create_run_dir, read_predictions, read_status, write_json,
                                      write_predictions, write_status)
 
 
@@ -31,6 +31,11 @@ def ensemble_runs(runs: list[Path | str], output_dir: Path | str, weights: list[
     if len(w) != len(runs) or (w < 0).any() or w.sum() <= 0:
         raise PredictionsError(f"ensemble weights {list(w)} must be {len(runs)} non-negative numbers, not all 0")
     w = w / w.sum()
+    for r in runs:
+        status = (read_status(r) if (r / "status.json").exists() else {}).get("status")
+        if status != "completed":
+            why = f"is {status}" if status else "is not a run folder (no status.json)"
+            raise PredictionsError(f"run {r} {why}; only completed runs can be ensembled")
     preds = [read_predictions(r) for r in runs]
     for r, p in zip(runs, preds):
         if not p:

@@ -14,7 +14,7 @@ import torch
 import torch.distributed as dist
 
 from mmtl_core.data.dataset import Dataset
-from mmtl_core.errors import ConfigError
+from mmtl_core.errors import ConfigError, MMTLError
 from mmtl_core.train import outputs
 from mmtl_core.train.batches import collate, get_batches
 from mmtl_core.train.config import TrainConfig, config_from_dict, load_config
@@ -147,6 +147,10 @@ def run_stage(model, tasks: list[TaskData], task_ids: list[int], cfg: TrainConfi
         # log progress (throttled: reading the loss waits for the device)
         if d.main and (time.perf_counter() - last_report >= PROGRESS_INTERVAL_S or step + 1 == total):
             mean_loss = float(loss_acc) / since  # waits for the device, so the time below is honest
+            if not math.isfinite(mean_loss):
+                raise ConfigError(f"the training loss became {mean_loss} (stage {stage}, steps "
+                                  f"{step + 2 - since}..{step + 1}): training diverged; lower 'lr' (now {base_lr:g})"
+                                  + ("" if cfg.grad_clip else " or set 'grad_clip' (now 0)"))
             now = time.perf_counter()
             rate = seen / max(now - t0 - eval_s, 1e-9)  # training throughput, evaluation excluded
             report = {"stage": stage, "step": step + 1, "total_steps": total, "epoch": round(epoch, 4),
@@ -228,7 +232,10 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
         return run
     except BaseException as e:
         if d.main:
-            log.exception("run failed")
+            if isinstance(e, MMTLError):  # the user's to fix: the message says what, a traceback would bury it
+                log.error("run failed: %s", e)
+            else:
+                log.exception("run failed")
             write_status(run, "failed", e)
         raise
     finally:

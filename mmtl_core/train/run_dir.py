@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import secrets
 import subprocess
 import traceback
@@ -43,21 +44,39 @@ def create_run_dir(output_dir: Path) -> Path:
             continue
 
 
+def json_safe(value: Any) -> Any:
+    """NaN and infinities as null: strict JSON, which browsers' and other languages' parsers accept."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
 def write_json(path: Path, data: Any) -> None:
     """Atomic: write beside, then rename, so a reader never sees half a file."""
-    atomic_write_text(path, json.dumps(data, indent=2, default=str, allow_nan=True))
+    atomic_write_text(path, json.dumps(json_safe(data), indent=2, default=str, allow_nan=False))
 
 
 def append_metrics(run: Path, record: dict[str, Any]) -> None:
+    """One line per evaluation; an undefined metric (no labeled rows, a constant prediction's correlation) is null."""
     with open(run / "metrics.jsonl", "a") as f:
-        f.write(json.dumps(record, default=float) + "\n")
+        f.write(json.dumps(json_safe(record), default=float, allow_nan=False) + "\n")
 
 
 def read_metrics(run: Path) -> list[dict[str, Any]]:
+    """The records of metrics.jsonl; null metric values come back as NaN, so every value is a float."""
     path = run / "metrics.jsonl"
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for r in records:
+        r["metrics"] = {k: float("nan") if v is None else v for k, v in r.get("metrics", {}).items()}
+    return records
 
 
 def write_predictions(run: Path, head: str, split: str, example_ids: np.ndarray, values: np.ndarray) -> Path:
@@ -81,9 +100,7 @@ def write_gold(run: Path, data, split: str) -> Path:
     frame = pd.DataFrame({"example_id": np.asarray(part.example_ids).astype(str), "label": part.gold})
     for j, s in enumerate(data.slices):
         frame[f"slice:{s}"] = part.slices[:, j]
-    path = folder / f"{split}.parquet"
-    frame.to_parquet(path, index=False)
-    return path
+    return atomic_write(folder / f"{split}.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def read_predictions(run: Path) -> dict[str, dict[str, pd.DataFrame]]:

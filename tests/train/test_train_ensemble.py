@@ -47,3 +47,17 @@ def test_ensemble_of_one_run_or_bad_weights_is_refused(tmp_path, two_runs):
         ensemble_runs(two_runs[:1], tmp_path)
     with pytest.raises(PredictionsError, match="weights"):
         ensemble_runs(two_runs, tmp_path, weights=[1.0])
+
+
+def test_ensemble_refuses_a_run_that_did_not_complete(tmp_path, two_runs):
+    import shutil
+
+    from mmtl_core.train.run_dir import write_status
+
+    failed = tmp_path / "failed"
+    shutil.copytree(two_runs[1], failed)
+    write_status(failed, "failed", RuntimeError("stopped"))
+    with pytest.raises(PredictionsError, match=r"failed is failed; only completed runs"):
+        ensemble_runs([two_runs[0], failed], tmp_path / "runs")
+    with pytest.raises(PredictionsError, match="not a run folder"):
+        ensemble_runs([two_runs[0], tmp_path], tmp_path / "runs")

@@ -159,3 +159,31 @@ def test_labels_exported_by_the_labeling_page_train_a_task(tmp_path, tiny_encode
     with pytest.raises(ConfigError, match="'labels' names .*bad.parquet.*sum"):
         train(rte_config(tmp_path, tiny_encoder, tasks=(TaskSpec("RTE", labels=str(bad)),)),
               datasets={"RTE": rte_small})
+
+
+def test_undefined_dev_metrics_are_null_in_strict_json(tmp_path, tiny_encoder):
+    from mmtl_core.data.dataset import Dataset
+
+    ds = negation_dataset(60)
+    frame = ds.frame.assign(label=ds.frame["label"].where(ds.frame["split"] == "train", -1))  # dev unlabeled
+    run = train(TrainConfig(tasks=(TaskSpec("s", text_fields=("text",)),), encoder=tiny_encoder, mode="frozen",
+                            epochs=1, max_length=8, output_dir=str(tmp_path / "runs")),
+                datasets={"s": Dataset("d", frame)})
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    lines = (run / "metrics.jsonl").read_text().splitlines()
+    records = [json.loads(line, parse_constant=refuse) for line in lines]
+    assert records[0]["metrics"] == {"s/d/dev/accuracy": None}
+    assert np.isnan(read_metrics(run)[0]["metrics"]["s/d/dev/accuracy"])
+    json.loads((run / "progress.json").read_text(), parse_constant=refuse)
+
+
+def test_diverging_loss_stops_the_run_and_names_the_learning_rate(tmp_path, tiny_encoder):
+    with pytest.raises(ConfigError, match=r"training diverged; lower 'lr' \(now 1e\+30\) or set 'grad_clip'"):
+        train(TrainConfig(tasks=(TaskSpec("s", text_fields=("text",)),), encoder=tiny_encoder, mode="frozen",
+                          epochs=3, max_length=8, lr=1e30, grad_clip=0, output_dir=str(tmp_path / "runs")),
+              datasets={"s": negation_dataset(200)})
+    (run,) = (p for p in (tmp_path / "runs").iterdir() if not p.name.startswith("."))  # .encodings: the cache
+    assert read_status(run)["status"] == "failed" and "diverged" in read_status(run)["error"]
