@@ -232,7 +232,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
         return run
     except BaseException as e:
         if d.main:
-            if isinstance(e, MMTLError):  # the user's to fix: the message says what, a traceback would bury it
+            if isinstance(e, (MMTLError, KeyboardInterrupt)):  # the user's to fix, or a stop: no traceback
                 log.error("run failed: %s", e)
             else:
                 log.exception("run failed")

@@ -13,7 +13,7 @@ from safetensors.torch import save_file
 from mmtl_core.train.config import TrainConfig
 from mmtl_core.train.evaluate import predict_split, score
 from mmtl_core.train.inputs import EVAL_SPLITS, TaskData
-from mmtl_core.train.run_dir import (append_metrics, git_commit, package_versions, write_gold, write_json,
+from mmtl_core.train.run_dir import (append_metrics, git_state, package_versions, write_gold, write_json,
                                      write_predictions)
 
 log = logging.getLogger("mmtl_core.train")
@@ -44,7 +44,8 @@ def write_config(run: Path, cfg: TrainConfig, tasks: list[TaskData], device: tor
                    "dataset_fingerprint": t.dataset.fingerprint,
                    "rows": {s: len(v) for s, v in t.splits.items()}} for t in tasks],
         "seed": cfg.seed,
-        "git_commit": git_commit(Path.cwd()),
+        # the functions folder is what users edit between runs; its repository is the workspace's
+        **git_state(Path(cfg.functions_dir) if Path(cfg.functions_dir).is_dir() else Path.cwd()),
         "versions": {**package_versions(), "python": platform.python_version()},
         "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
         "world_size": d.world,

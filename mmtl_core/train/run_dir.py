@@ -123,12 +123,21 @@ def read_status(run: Path) -> dict[str, Any]:
     return json.loads((run / "status.json").read_text())
 
 
-def git_commit(folder: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+def git_state(folder: Path) -> dict[str, Any]:
+    """The commit checked out where ``folder`` lives, and whether files there differ from it (uncommitted edits
+    to labeling functions would otherwise pass for the committed ones); nulls outside a git work tree."""
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=5)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD") if folder.is_dir() else None
+    if not commit:
+        return {"git_commit": None, "git_dirty": None}
+    changes = git("status", "--porcelain", "--untracked-files=no", "--", ".")
+    return {"git_commit": commit, "git_dirty": None if changes is None else bool(changes)}
 
 
 def package_versions() -> dict[str, str]:

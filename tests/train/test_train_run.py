@@ -187,3 +187,26 @@ def test_diverging_loss_stops_the_run_and_names_the_learning_rate(tmp_path, tiny
               datasets={"s": negation_dataset(200)})
     (run,) = (p for p in (tmp_path / "runs").iterdir() if not p.name.startswith("."))  # .encodings: the cache
     assert read_status(run)["status"] == "failed" and "diverged" in read_status(run)["error"]
+
+
+def test_config_records_the_functions_commit_and_uncommitted_edits(tmp_path, tiny_encoder):
+    import subprocess
+
+    functions = tmp_path / "repo" / "labeling_functions"
+    functions.mkdir(parents=True)
+    (functions / "lfs.py").write_text("X = 1\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(tmp_path / "repo")]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "functions"]):
+        subprocess.run(git + args, check=True)
+    head = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+
+    def recorded() -> dict:
+        run = train(TrainConfig(tasks=(TaskSpec("s", text_fields=("text",)),), encoder=tiny_encoder, mode="frozen",
+                                epochs=1, max_length=8, functions_dir=str(functions), output_dir=str(tmp_path / "r")),
+                    datasets={"s": negation_dataset(40)})
+        config = json.loads((run / "config.json").read_text())
+        return {k: config[k] for k in ("git_commit", "git_dirty")}
+
+    assert recorded() == {"git_commit": head, "git_dirty": False}
+    (functions / "lfs.py").write_text("X = 2\n")  # edited after the commit
+    assert recorded() == {"git_commit": head, "git_dirty": True}

@@ -43,13 +43,13 @@ def negation_dataset(n: int = 400, seed: int = 0) -> Dataset:
     return Dataset("negation", frame)
 
 
-def write_table_config(folder: Path, encoder: str, mode: str) -> Path:
+def write_table_config(folder: Path, encoder: str, mode: str, epochs: int = 1) -> Path:
     """A YAML config training the user task "review" on a CSV of the negation data (for the command line)."""
     table = folder / "reviews.csv"
     negation_dataset(60).frame.drop(columns="example_id").to_csv(table, index=False)
     path = folder / "run.yaml"
     path.write_text(f"tasks:\n  - name: review\n    data: {table}\n    text_fields: [text]\n    split_field: split\n"
-                    f"encoder: {encoder}\nmode: {mode}\nepochs: 1\nbatch_size: 16\nmax_length: 8\n"
+                    f"encoder: {encoder}\nmode: {mode}\nepochs: {epochs}\nbatch_size: 16\nmax_length: 8\n"
                     f"output_dir: {folder / 'runs'}\n")
     return path
 

@@ -1,0 +1,56 @@
+"""The command line as a job queue uses it: another process follows progress.json live, and SIGTERM stops the
+run with its folder kept and marked failed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from train_helpers import write_table_config
+from mmtl_core.train import read_metrics, read_status
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def wait_for(condition, timeout: float = 120.0, what: str = ""):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def read_progress(runs: Path) -> dict | None:
+    for path in runs.glob("*/progress.json"):
+        return json.loads(path.read_text())  # written atomically: never half a file
+    return None
+
+
+def test_progress_is_followed_live_and_sigterm_stops_the_run_keeping_its_folder(tmp_path, tiny_encoder):
+    config = write_table_config(tmp_path, tiny_encoder, "frozen", epochs=100_000)  # far longer than the test
+    proc = subprocess.Popen([sys.executable, "-m", "mmtl_core.train", str(config)], cwd=REPO, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        runs = tmp_path / "runs"
+        first = wait_for(lambda: read_progress(runs), what="the first progress report")
+        later = wait_for(lambda: (p := read_progress(runs)) and p["step"] > first["step"] and p, what="progress")
+        assert later["total_steps"] == first["total_steps"] and later["eta_s"] > 0 and later["examples_per_s"] > 0
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
+    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    (run,) = (p for p in runs.iterdir() if not p.name.startswith("."))
+    status = read_status(run)
+    assert status["status"] == "failed" and "stopped by SIGTERM" in status["error"]
+    assert read_metrics(run) and (run / "config.json").exists()  # what it wrote before the stop is kept
+    assert "run failed: stopped by SIGTERM" in (run / "log.txt").read_text()
