@@ -16,7 +16,7 @@ from mmtl_core.errors import DataError, MMTLError, PredictionsError
 from mmtl_core.model.encoder import load_encoder, load_tokenizer
 from mmtl_core.model.heads import MultiTaskModel
 from mmtl_core.tasks import Task
-from mmtl_core.train.evaluate import predict_split
+from mmtl_core.train.evaluate import inference_rows, predict_split
 from mmtl_core.train.inputs import SplitData, tokenize
 
 
@@ -27,11 +27,12 @@ def read_run_config(run: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 64,
+def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 0,
             device: str | None = None) -> dict[str, np.ndarray]:
     """Per head (``task`` and ``task:slice``): probabilities (n, K) or scores (n,) for the rows of ``frame``.
 
     Tasks whose text columns ``frame`` lacks are skipped; if it fits no task a DataError names the columns.
+    ``batch_size`` 0 picks the device's inference batch (see ``inference_rows``).
     """
     run = Path(run_dir)
     meta = read_run_config(run)
@@ -58,7 +59,8 @@ def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 64,
             raise PredictionsError(f"{weights} lacks encoder weights")
         split = rows_to_split(frame, task, len(slices))
         tokenize(tokenizer, split, cfg["max_length"])
-        out.update(predict_split(model, task, slices, split, dev, batch_size, cfg["bf16"]))
+        rows = batch_size or inference_rows(dev, cfg["batch_size"])
+        out.update(predict_split(model, task, slices, split, dev, rows, cfg["bf16"]))
     return out
 
 

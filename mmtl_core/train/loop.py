@@ -18,7 +18,7 @@ from mmtl_core.errors import ConfigError, MMTLError
 from mmtl_core.train import outputs
 from mmtl_core.train.batches import collate, get_batches
 from mmtl_core.train.config import TrainConfig, config_from_dict, load_config
-from mmtl_core.train.evaluate import autocast, predict_split, score
+from mmtl_core.train.evaluate import autocast, inference_rows, predict_split, score
 from mmtl_core.train.inputs import TaskData
 from mmtl_core.train.loading import load_task_data, precheck
 from mmtl_core.train.run_dir import create_run_dir, write_json, write_status
@@ -92,7 +92,8 @@ def evaluate(model, tasks: list[TaskData], task_ids: list[int], cfg: TrainConfig
     for i in task_ids:
         t = tasks[i]
         if "dev" in t.splits:
-            preds = predict_split(model, t.task, t.slices, t.splits["dev"], device, 4 * cfg.batch_size, cfg.bf16)
+            rows = inference_rows(device, cfg.batch_size)
+            preds = predict_split(model, t.task, t.slices, t.splits["dev"], device, rows, cfg.bf16)
             metrics.update(score(t.task, t.slices, t.dataset.name, "dev", t.splits["dev"], preds))
     return metrics
 

@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import save_file
 
 from mmtl_core.train.config import TrainConfig
-from mmtl_core.train.evaluate import predict_split, score
+from mmtl_core.train.evaluate import inference_rows, predict_split, score
 from mmtl_core.train.inputs import EVAL_SPLITS, TaskData
 from mmtl_core.train.run_dir import (append_metrics, git_state, package_versions, write_gold, write_json,
                                      write_predictions)
@@ -70,7 +70,8 @@ def write_final(run: Path, model: torch.nn.Module, tasks: list[TaskData], cfg: T
             if split not in t.splits:
                 continue
             write_gold(run, t, split)
-            preds = predict_split(model, t.task, t.slices, t.splits[split], device, 4 * cfg.batch_size, cfg.bf16)
+            rows = inference_rows(device, cfg.batch_size)
+            preds = predict_split(model, t.task, t.slices, t.splits[split], device, rows, cfg.bf16)
             for head, values in preds.items():
                 write_predictions(run, head, split, t.splits[split].example_ids, values)
             final.update({k: v for k, v in score(t.task, t.slices, t.dataset.name, split, t.splits[split],

@@ -15,6 +15,7 @@ from mmtl_core.errors import ConfigError
 from mmtl_core.model.encoder import hidden_size, load_encoder, load_tokenizer
 from mmtl_core.model.heads import MultiTaskModel
 from mmtl_core.train.config import TrainConfig
+from mmtl_core.train.evaluate import inference_rows
 from mmtl_core.train.frozen import cache_key, cached_features, encode_split
 from mmtl_core.train.inputs import TaskData, tokenize
 
@@ -73,7 +74,8 @@ def prepare_inputs(cfg: TrainConfig, tasks: list[TaskData], device: torch.device
         if not loaded:
             loaded.extend((load_tokenizer(cfg.encoder), load_encoder(cfg.encoder).to(device)))
         tokenize(loaded[0], split, cfg.max_length)
-        return encode_split(loaded[1], split, cfg.pooling, device, 4 * cfg.batch_size, cfg.bf16)
+        rows = inference_rows(device, cfg.batch_size)
+        return encode_split(loaded[1], split, cfg.pooling, device, rows, cfg.bf16)
 
     for t in tasks:
         for split in t.splits.values():
