@@ -1,11 +1,11 @@
 """Our trainer against Hugging Face's ``Trainer``: full fine-tuning of one encoder on RTE, examples/s and MFU.
 
-Both sides fine-tune the same encoder folder (default: the bundled MiniLM) on the same RTE training rows with the
-same token ids (our tokenisation: truncation longest-first to ``--max-length``, no padding; batches padded to their
-own longest row), the same batch size, number of steps, learning rate (2e-5), linear warm-up (10%) then decay,
-weight decay 0.01, grad clipping 1.0, seed, and length-grouped batches (ours: pools of 50 batches; HF:
-``train_sampling_strategy="group_by_length"``, also megabatches of 50). bf16 autocast on CUDA on both sides, fp32
-on CPU; no data-loader workers on either side. The HF side has no evaluation, saving or logging
+Both sides fine-tune the same encoder folder (default: the bundled MiniLM) on exactly the same batches: the same
+RTE rows in the same order, the same token ids (our tokenisation: truncation longest-first to ``--max-length``, no
+padding; each batch padded to its own longest row) — the HF side's data loader replays our trainer's length-grouped
+batch stream — with the same number of steps, learning rate (2e-5), linear warm-up (10%) then decay, weight decay
+0.01, grad clipping 1.0 and seed. bf16 autocast on CUDA on both sides, fp32 on CPU; no data-loader workers on
+either side. The HF side has no evaluation, saving or logging
 (``logging_nan_inf_filter=False`` too: that check reads the loss every step, a per-step device sync) and keeps its
 own defaults otherwise (fused AdamW on torch >= 2.8). Ours: mean pooling + linear head; HF:
 ``AutoModelForSequenceClassification`` (CLS pooler + linear head), a difference of one 384x384 layer on MiniLM.
@@ -13,7 +13,8 @@ own defaults otherwise (fused AdamW on torch >= 2.8). Ours: mean pooling + linea
 Timing: each side is timed from the end of step A to the end of its last step, device synchronised at both ends.
 A is the first step at which our trainer reported progress (``on_progress``, after a device sync) at or after
 ``--warmup`` steps; the HF side syncs in a ``TrainerCallback.on_step_end`` at the same step A. Examples and tokens
-in the window are counted exactly: ours by replaying the trainer's own batch stream, HF's by its collator.
+in the window are counted exactly: ours by replaying the trainer's own batch stream, HF's by its collator; the two
+counts must agree (the script stops if they do not: the race would not be like for like).
 
 MFU (model FLOP utilisation) = training FLOPs in the window / elapsed seconds / peak dense bf16 FLOP/s, with
 training FLOPs per example of T real (non-padding) tokens (PaLM, appendix B):
@@ -41,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 from train_overhead import DEFAULT_DATA  # also puts the repo root on sys.path (run as `python bench/<name>.py`)
 from mmtl_core.data import Dataset, load_glue_task
@@ -91,10 +93,12 @@ def trainer_batches(cfg: TrainConfig, rte: Dataset) -> tuple[SplitData, list[np.
     return tasks[0].splits["train"], [next(batches)[2] for _ in range(cfg.max_steps)]
 
 
-def ours(cfg: TrainConfig, rte: Dataset, warmup: int, shape: Shape) -> tuple[Window, int, SplitData]:
+def ours(cfg: TrainConfig, rte: Dataset, warmup: int,
+         shape: Shape) -> tuple[Window, int, SplitData, list[np.ndarray]]:
     """Our trainer timed between its first progress report at step >= warmup and its last.
 
-    Returns the window, its first step A, and the tokenized train split (the HF side trains on the same ids)."""
+    Returns the window, its first step A, the tokenized train split and the trainer's batches (row indices per
+    step): the HF side trains on the same batches."""
     clock: dict[int, float] = {}
 
     def on_progress(report: dict) -> None:  # the trainer syncs the device before each report
@@ -109,12 +113,12 @@ def ours(cfg: TrainConfig, rte: Dataset, warmup: int, shape: Shape) -> tuple[Win
     start = min(after)
     split, batches = trainer_batches(cfg, rte)  # replayed: exact rows and lengths of steps start+1..total
     lengths = [len(split.tokens[i]) for rows in batches[start:] for i in rows]
-    return Window(clock[total] - clock[start], len(lengths), sum(lengths), shape.flops(lengths)), start, split
+    return Window(clock[total] - clock[start], len(lengths), sum(lengths), shape.flops(lengths)), start, split, batches
 
 
-def hf(cfg: TrainConfig, split: SplitData, start: int, device: torch.device, shape: Shape,
-       out_dir: str) -> Window:
-    """Hugging Face's Trainer on the same token ids, timed from the end of step ``start`` to the end of the last."""
+def hf(cfg: TrainConfig, split: SplitData, batches: list[np.ndarray], start: int, device: torch.device,
+       shape: Shape, out_dir: str) -> Window:
+    """Hugging Face's Trainer on our batches, timed from the end of step ``start`` to the end of the last."""
     from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
                               PrinterCallback, Trainer, TrainerCallback, TrainingArguments)
 
@@ -145,11 +149,20 @@ def hf(cfg: TrainConfig, split: SplitData, start: int, device: torch.device, sha
         output_dir=out_dir, max_steps=cfg.max_steps, per_device_train_batch_size=cfg.batch_size,
         learning_rate=cfg.resolved_lr, warmup_steps=int(cfg.warmup_fraction * cfg.max_steps),
         lr_scheduler_type="linear", weight_decay=cfg.weight_decay, max_grad_norm=cfg.grad_clip, seed=cfg.seed,
-        bf16=on_cuda and cfg.bf16, use_cpu=not on_cuda, train_sampling_strategy="group_by_length",
+        bf16=on_cuda and cfg.bf16, use_cpu=not on_cuda,
         dataloader_num_workers=0, eval_strategy="no", save_strategy="no", logging_strategy="no", report_to=[],
         disable_tqdm=True, logging_nan_inf_filter=False)
-    trainer = Trainer(model=model, args=args, train_dataset=rows, data_collator=collate, processing_class=tokenizer,
-                      callbacks=[StepClock()])
+
+    class SameBatches(Trainer):
+        """The Trainer's own loop, optimizer, schedule and mixed precision; only the batch order is ours."""
+
+        def get_train_dataloader(self):
+            order = [b.tolist() for b in batches[:cfg.max_steps]]
+            return self.accelerator.prepare(DataLoader(rows, batch_sampler=order, collate_fn=collate,
+                                                       pin_memory=self.args.dataloader_pin_memory))
+
+    trainer = SameBatches(model=model, args=args, train_dataset=rows, data_collator=collate,
+                          processing_class=tokenizer, callbacks=[StepClock()])
     trainer.remove_callback(PrinterCallback)  # it prints the final metrics dict; our summary follows
     trainer.train()
     lengths = [t for b in batch_lengths[start:cfg.max_steps] for t in b]
@@ -212,8 +225,11 @@ def main() -> None:
                           epochs=1.0 + args.steps * args.batch_size / max(1, len(rte.frame)),  # max_steps binds
                           eval_every=args.steps, output_dir=tmp, save_weights=False)
         shape = encoder_shape(cfg)
-        mine, start, split = ours(cfg, rte, args.warmup, shape)
-        theirs = hf(cfg, split, start, device, shape, tmp)
+        mine, start, split, batches = ours(cfg, rte, args.warmup, shape)
+        theirs = hf(cfg, split, batches, start, device, shape, tmp)
+    if (mine.examples, mine.tokens) != (theirs.examples, theirs.tokens):
+        raise SystemExit(f"the sides trained on different batches ({mine.examples} examples, {mine.tokens} tokens "
+                         f"against {theirs.examples}, {theirs.tokens}): not a like-for-like race")
     peak = peak_flops(device, args.peak_flops)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
     print(f"device: {name}; bf16 {'on' if device.type == 'cuda' else 'off'}; peak {peak or 'n/a'} FLOP/s")
