@@ -39,12 +39,39 @@ def load_encoder(name: str) -> torch.nn.Module:
 
 def _from_pretrained(auto_class, name: str, what: str):
     path = resolve_encoder_name(name)
+    local = _is_local(path) or not name
+    # an unreachable hub: the client would retry for most of a minute before failing; the cache may still have it
+    cache_only = not local and not hub_reachable()
     try:
-        return auto_class.from_pretrained(path, local_files_only=_is_local(path) or not name)
+        return auto_class.from_pretrained(path, local_files_only=local or cache_only)
     except (OSError, ValueError, KeyError) as e:
+        if cache_only:
+            from huggingface_hub import constants
+
+            raise ConfigError(f"setting 'encoder': {name!r} is not in the Hugging Face download cache and the hub at "
+                              f"{constants.ENDPOINT} cannot be reached. Connect to the network (or set HF_ENDPOINT to "
+                              "a mirror), give a local model folder, or leave it empty for the bundled MiniLM") from e
         reason = (str(e).strip().splitlines() or [type(e).__name__])[0]  # the hub's advice on tokens follows it
         raise ConfigError(f"setting 'encoder': cannot load {what} from {name or path!r} ({reason}). Give a local "
                           "model folder or a Hugging Face hub name, or leave it empty for the bundled MiniLM") from e
+
+
+def hub_reachable(timeout_s: float = 3.0) -> bool:
+    """Whether the Hugging Face hub ($HF_ENDPOINT) accepts a connection; True when offline mode is set (then the
+    client reads its cache and never connects)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return True
+    url = urlsplit(constants.ENDPOINT)
+    try:
+        with socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout_s):
+            return True
+    except OSError:
+        return False
 
 
 def _is_local(path: str) -> bool:
