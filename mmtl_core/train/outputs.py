@@ -7,9 +7,12 @@ import platform
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors.torch import save_file
 
+from mmtl_core.keys import MetricKey
+from mmtl_core.metrics import get_metric
 from mmtl_core.train.config import TrainConfig
 from mmtl_core.train.evaluate import inference_rows, predict_split, score
 from mmtl_core.train.inputs import EVAL_SPLITS, TaskData
@@ -53,6 +56,19 @@ def write_config(run: Path, cfg: TrainConfig, tasks: list[TaskData], device: tor
     write_json(run / "config.json", data)
 
 
+def majority_baseline(t: TaskData) -> dict[str, float]:
+    """The task's dev metrics for always predicting the training rows' most frequent class (probabilistic labels
+    summed): the score a model must beat to have learned anything. None for regression."""
+    dev = t.splits.get("dev")
+    if t.task.is_regression or dev is None or not dev.labeled.any():
+        return {}
+    majority = int(t.splits["train"].targets.sum(0).argmax())
+    gold = dev.gold[dev.labeled]
+    constant = np.full(len(gold), majority)
+    return {str(MetricKey(t.task.name, t.dataset.name, "dev", m)): get_metric(m)(gold, constant)
+            for m in t.task.metrics}
+
+
 def append_evaluation(run: Path, stage: int, step: int, epoch: float, metrics: dict[str, float]) -> None:
     append_metrics(run, {"stage": stage, "step": step, "epoch": round(epoch, 4), "metrics": metrics})
 
@@ -82,5 +98,13 @@ def write_final(run: Path, model: torch.nn.Module, tasks: list[TaskData], cfg: T
             state = {k: v.contiguous() for k, v in b["state"].items()
                      if cfg.mode == "finetune" or k.startswith("heads.")}
             save_file(state, str(run / "weights" / f"{t.task.name}.safetensors"))
-    append_metrics(run, {"stage": "final", "best": chosen, "metrics": final})
+    baselines = {k: v for t in tasks for k, v in majority_baseline(t).items()}
+    for t in tasks:
+        key = str(MetricKey(t.task.name, t.dataset.name, "dev", t.task.primary_metric))
+        if key in baselines and key in final and not final[key] > baselines[key]:
+            log.warning("task %s: dev %s %.4f is no better than always predicting the training rows' most frequent "
+                        "class (%.4f): the model learned nothing usable%s", t.task.name, t.task.primary_metric,
+                        final[key], baselines[key], " (frozen encodings may not carry this task's signal; try "
+                        "mode: finetune)" if cfg.mode == "frozen" else "")
+    append_metrics(run, {"stage": "final", "best": chosen, "metrics": final, "baselines": baselines})
     log.info("final: %s", ", ".join(f"{k}={v:.4f}" for k, v in final.items()))
