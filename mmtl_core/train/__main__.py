@@ -11,6 +11,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 
 from mmtl_core.errors import MMTLError
 from mmtl_core.train.loop import train
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("config", help="training config file (.yaml/.yml or .json)")
     args = parser.parse_args(argv)
     _log_to_stderr()
-    previous = signal.signal(signal.SIGTERM, _stop)
+    in_main_thread = threading.current_thread() is threading.main_thread()  # only there can signals be handled
+    previous = signal.signal(signal.SIGTERM, _stop) if in_main_thread else None
     try:
         run = train(args.config)
     except MMTLError as e:
@@ -51,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{e}; the run folder keeps what it wrote", file=sys.stderr)
         return 128 + signal.SIGTERM
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
     print(run)
     return 0
 
