@@ -17,6 +17,7 @@ from mmtl_core.model.encoder import load_encoder, load_tokenizer
 from mmtl_core.model.heads import MultiTaskModel
 from mmtl_core.tasks import Task
 from mmtl_core.train.evaluate import inference_rows, predict_split
+from mmtl_core.train.frozen import frozen_features
 from mmtl_core.train.inputs import SplitData, tokenize
 
 
@@ -44,22 +45,31 @@ def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 0,
         wanted = " or ".join(str(list(t.text_fields)) for t, _ in tasks)
         raise DataError(f"the rows have columns {list(map(str, frame.columns))}; run {run.name} needs {wanted}")
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    encoder = load_encoder(meta["encoder_path"] if cfg["encoder"] == "" else cfg["encoder"])
+    encoder = load_encoder(meta["encoder_path"] if cfg["encoder"] == "" else cfg["encoder"]).to(dev)
     tokenizer = load_tokenizer(meta["encoder_path"] if cfg["encoder"] == "" else cfg["encoder"])
-    model = MultiTaskModel(encoder, int(encoder.config.hidden_size), cfg["pooling"],
-                           {t.name: (t.cardinality, s) for t, s in usable}, cfg["slice_combiner"]).to(dev)
+    rows = batch_size or inference_rows(dev, cfg["batch_size"])
+    frozen = cfg["mode"] == "frozen"
     out: dict[str, np.ndarray] = {}
     for task, slices in usable:
         weights = run / "weights" / f"{task.name}.safetensors"
         if not weights.exists():
             raise PredictionsError(f"run {run.name} has no weights for task {task.name!r} ({weights} is missing; "
                                    "was it trained with save_weights: false?)")
-        missing, _ = model.load_state_dict(load_file(str(weights), device=str(dev)), strict=False)
-        if cfg["mode"] == "finetune" and any(k.startswith("encoder.") for k in missing):
-            raise PredictionsError(f"{weights} lacks encoder weights")
         split = rows_to_split(frame, task, len(slices))
-        tokenize(tokenizer, split, cfg["max_length"])
-        rows = batch_size or inference_rows(dev, cfg["batch_size"])
+        if frozen:  # the heads read the features training computed, made by the same function
+            split.features = frozen_features(encoder, tokenizer, split, pooling=cfg["pooling"],
+                                             max_length=cfg["max_length"],
+                                             pair_encoding=cfg.get("pair_encoding", "joint"),  # older runs: joint
+                                             device=dev, rows=rows, bf16=cfg["bf16"])
+            width = split.features.shape[1]
+        else:
+            tokenize(tokenizer, split, cfg["max_length"])
+            width = int(encoder.config.hidden_size)
+        model = MultiTaskModel(None if frozen else encoder, width, cfg["pooling"], {task.name: (task.cardinality,
+                               slices)}, cfg["slice_combiner"]).to(dev)
+        missing, _ = model.load_state_dict(load_file(str(weights), device=str(dev)), strict=False)
+        if not frozen and any(k.startswith("encoder.") for k in missing):
+            raise PredictionsError(f"{weights} lacks encoder weights")
         out.update(predict_split(model, task, slices, split, dev, rows, cfg["bf16"]))
     return out
 

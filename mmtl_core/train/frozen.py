@@ -16,7 +16,7 @@ from mmtl_core.atomic import atomic_write
 from mmtl_core.model.encoder import encode, resolve_encoder_name
 from mmtl_core.train.batches import collate, eval_batches
 from mmtl_core.train.evaluate import autocast
-from mmtl_core.train.inputs import SplitData
+from mmtl_core.train.inputs import SplitData, tokenize
 
 
 def encoder_id(name: str) -> str:
@@ -29,9 +29,10 @@ def encoder_id(name: str) -> str:
 
 
 def cache_key(encoder: str, pooling: str, max_length: int, fingerprint: str, fields: tuple[str, ...],
-              split: SplitData) -> str:
+              split: SplitData, pair_encoding: str = "joint") -> str:
     h = hashlib.sha256()
-    for part in (encoder_id(encoder), pooling, str(max_length), fingerprint, "\x1f".join(fields)):
+    pairs = pair_encoding if len(fields) == 2 else ""  # single texts are encoded one way only
+    for part in (encoder_id(encoder), pooling, str(max_length), fingerprint, "\x1f".join(fields), pairs):
         h.update(part.encode() + b"\x00")
     h.update("\x1f".join(map(str, split.example_ids)).encode())
     return h.hexdigest()[:24]
@@ -48,6 +49,31 @@ def encode_split(encoder: torch.nn.Module, split: SplitData, pooling: str, devic
             vec = encode(encoder, collate(split, idx, device), pooling)
         out[idx] = vec.float().cpu().numpy()
     return out
+
+
+def pair_features(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """SBERT's classification features of separately encoded sentences: [u, v, |u - v|, u * v]."""
+    return np.hstack([u, v, np.abs(u - v), u * v]).astype(np.float32)
+
+
+def frozen_features(encoder: torch.nn.Module, tokenizer, split: SplitData, *, pooling: str, max_length: int,
+                    pair_encoding: str, device: torch.device, rows: int, bf16: bool) -> np.ndarray:
+    """The vectors frozen-mode heads read, for every row of ``split``: the pooled encoding of the row's text (or of
+    its pair, jointly), or ``pair_features`` of its two texts encoded one at a time. Training and prediction both
+    call this, so a run's heads always see the features they were trained on."""
+    if pair_encoding == "separate" and len(split.texts) == 2:
+        # each distinct sentence once: premises recur across pairs (RTE: 4,972 distinct in 5,534 halves)
+        first, second = split.texts
+        index: dict[str, int] = {}
+        where = np.fromiter((index.setdefault(t, len(index)) for t in (*first, *second)), np.int64,
+                            count=len(first) + len(second))
+        n = len(index)
+        distinct = SplitData(np.arange(n), (list(index),), np.zeros(n), np.zeros(n), np.zeros((n, 0), bool))
+        tokenize(tokenizer, distinct, max_length)
+        vectors = encode_split(encoder, distinct, pooling, device, rows, bf16)[where]
+        return pair_features(vectors[:len(first)], vectors[len(first):])
+    tokenize(tokenizer, split, max_length)
+    return encode_split(encoder, split, pooling, device, rows, bf16)
 
 
 def cached_features(cache_dir: Path, key: str, compute) -> tuple[np.ndarray, bool]:

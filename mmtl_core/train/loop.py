@@ -22,7 +22,7 @@ from mmtl_core.train.evaluate import autocast, inference_rows, predict_split, sc
 from mmtl_core.train.inputs import TaskData
 from mmtl_core.train.loading import load_task_data, precheck
 from mmtl_core.train.run_dir import create_run_dir, write_json, write_status
-from mmtl_core.train.setup import (Dist, broadcast_params, build_model, encoder_hidden, pick_device,
+from mmtl_core.train.setup import (Dist, broadcast_params, build_model, pick_device,
                                    prepare_inputs, seed_everything, setup_distributed, sync_gradients)
 
 log = logging.getLogger("mmtl_core.train")
@@ -213,7 +213,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
         tasks = load_task_data(cfg, datasets)
         encoder = prepare_inputs(cfg, tasks, device)
         seed_everything(cfg.seed)  # heads start the same whatever loading consumed
-        model = build_model(cfg, tasks, encoder, encoder_hidden(cfg, tasks, encoder)).to(device)
+        model = build_model(cfg, tasks, encoder).to(device)
         broadcast_params(model, d)
         if d.main:
             outputs.write_config(run, cfg, tasks, device, d)

@@ -41,7 +41,7 @@ def write_config(run: Path, cfg: TrainConfig, tasks: list[TaskData], device: tor
     from mmtl_core.model.encoder import resolve_encoder_name
 
     data = {
-        "config": {**cfg.to_dict(), "lr": cfg.resolved_lr},
+        "config": {**cfg.to_dict(), "lr": cfg.resolved_lr, "pair_encoding": cfg.resolved_pair_encoding},
         "encoder_path": resolve_encoder_name(cfg.encoder),
         "tasks": [{"task": asdict(t.task), "slices": list(t.slices), "dataset": t.dataset.name,
                    "dataset_fingerprint": t.dataset.fingerprint,

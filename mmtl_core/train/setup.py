@@ -16,7 +16,7 @@ from mmtl_core.model.encoder import hidden_size, load_encoder, load_tokenizer
 from mmtl_core.model.heads import MultiTaskModel
 from mmtl_core.train.config import TrainConfig
 from mmtl_core.train.evaluate import inference_rows
-from mmtl_core.train.frozen import cache_key, cached_features, encode_split
+from mmtl_core.train.frozen import cache_key, cached_features, frozen_features
 from mmtl_core.train.inputs import TaskData, tokenize
 
 
@@ -73,29 +73,31 @@ def prepare_inputs(cfg: TrainConfig, tasks: list[TaskData], device: torch.device
     def compute(split):
         if not loaded:
             loaded.extend((load_tokenizer(cfg.encoder), load_encoder(cfg.encoder).to(device)))
-        tokenize(loaded[0], split, cfg.max_length)
-        rows = inference_rows(device, cfg.batch_size)
-        return encode_split(loaded[1], split, cfg.pooling, device, rows, cfg.bf16)
+        return frozen_features(loaded[1], loaded[0], split, pooling=cfg.pooling, max_length=cfg.max_length,
+                               pair_encoding=cfg.resolved_pair_encoding, device=device,
+                               rows=inference_rows(device, cfg.batch_size), bf16=cfg.bf16)
 
     for t in tasks:
         for split in t.splits.values():
-            key = cache_key(cfg.encoder, cfg.pooling, cfg.max_length, t.dataset.fingerprint, t.task.text_fields, split)
+            key = cache_key(cfg.encoder, cfg.pooling, cfg.max_length, t.dataset.fingerprint, t.task.text_fields, split,
+                            cfg.resolved_pair_encoding)
             features, _ = cached_features(cache_dir, key, lambda s=split: compute(s))
             split.features = features.astype(np.float32, copy=False)
             split.tokens = split.type_ids = None  # batches then group the same way whether cached or not
     return None
 
 
-def build_model(cfg: TrainConfig, tasks: list[TaskData], encoder: torch.nn.Module | None,
-                hidden: int) -> MultiTaskModel:
-    return MultiTaskModel(encoder, hidden, cfg.pooling, {t.task.name: (t.out_dim, t.slices) for t in tasks},
-                          combiner=cfg.slice_combiner)
+def build_model(cfg: TrainConfig, tasks: list[TaskData], encoder: torch.nn.Module | None) -> MultiTaskModel:
+    return MultiTaskModel(encoder, head_inputs(tasks, encoder), cfg.pooling,
+                          {t.task.name: (t.out_dim, t.slices) for t in tasks}, combiner=cfg.slice_combiner)
 
 
-def encoder_hidden(cfg: TrainConfig, tasks: list[TaskData], encoder: torch.nn.Module | None) -> int:
+def head_inputs(tasks: list[TaskData], encoder: torch.nn.Module | None) -> int | dict[str, int]:
+    """Width of the vector each task's heads read: the encoder's hidden size, or (frozen mode) each task's
+    features, which are 4x wider for separately encoded pairs."""
     if encoder is not None:
         return hidden_size(encoder)
-    return int(tasks[0].splits["train"].features.shape[1])
+    return {t.task.name: int(t.splits["train"].features.shape[1]) for t in tasks}
 
 
 def broadcast_params(model: torch.nn.Module, d: Dist) -> None:

@@ -34,6 +34,7 @@ def test_misspelled_task_key_names_the_task_entry():
 @pytest.mark.parametrize("changes, setting", [
     ({"mode": "frozn"}, "mode"), ({"pooling": "max"}, "pooling"), ({"batch_size": 0}, "batch_size"),
     ({"warmup_fraction": 1.5}, "warmup_fraction"), ({"schedule": "random"}, "schedule"),
+    ({"pair_encoding": "both"}, "pair_encoding"), ({"pair_encoding": "separate"}, "pair_encoding"),  # finetune
 ])
 def test_bad_values_name_the_setting(changes, setting):
     with pytest.raises(ConfigError, match=f"'{setting}'"):

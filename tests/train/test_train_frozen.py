@@ -24,7 +24,7 @@ def test_second_run_reads_encodings_from_cache(tmp_path, tiny_encoder, monkeypat
     def no_encoding(*args, **kwargs):
         raise AssertionError("encoded again although the cache holds this split")
 
-    monkeypatch.setattr(setup, "encode_split", no_encoding)
+    monkeypatch.setattr(setup, "frozen_features", no_encoding)
     second = train(frozen_config(tmp_path, tiny_encoder), datasets={"s": ds})
     assert read_metrics(first) == read_metrics(second)
     with pytest.raises(AssertionError, match="encoded again"):  # another max_length is another cache entry

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 import pytest
 
 from train_helpers import read_rte
@@ -21,3 +23,18 @@ def test_frozen_minilm_on_rte_trains_heads_and_beats_nothing_silly(tmp_path, sha
     acc = read_metrics(run)[-1]["metrics"][f"RTE/{ds.name}/dev/accuracy"]
     assert 0.3 <= acc <= 0.8  # MiniLM frozen is near chance on RTE; the point is that the pipeline runs for real
     assert len(list((tmp_path / "runs" / ".encodings").glob("*.npy"))) == 2
+
+
+@pytest.mark.slow
+def test_frozen_pairs_encoded_separately_score_similarity_far_better_than_joint(tmp_path, shared_data):
+    from mmtl_core.data import Dataset, load_glue_task
+
+    full = load_glue_task(shared_data / "glue_data", "STS-B", splits=("train", "dev"))
+    frame = pd.concat([full.split("train").iloc[:600], full.split("dev").iloc[:300]], ignore_index=True)
+    ds = Dataset(full.name, frame)
+    pearson = {}
+    for pairs in ("joint", "separate"):
+        cfg = TrainConfig(tasks=(TaskSpec("STSB"),), mode="frozen", pair_encoding=pairs, epochs=30, lr=3e-3,
+                          batch_size=32, max_length=64, output_dir=str(tmp_path / "runs"))
+        pearson[pairs] = read_metrics(train(cfg, datasets={"STSB": ds}))[-1]["metrics"][f"STSB/{ds.name}/dev/pearson"]
+    assert pearson["separate"] > pearson["joint"] + 0.1, pearson
