@@ -2,9 +2,11 @@
 
 Page scripts live in pages/views/ and their shared parts in pages/parts/, not directly in pages/: Streamlit treats
 top-level scripts in pages/ as v1 auto-pages and would run one directly when a browser opens its URL before this
-script has run once, skipping the navigation below. (Known flaw: the very first request after the server starts
-still goes through Streamlit's v1 router, so a deep link opened then shows a "Page not found" notice before this
-navigation takes over; opening the app's root URL, as the README says, never does.)
+script has run once, skipping the navigation below. (Known flaw: until a script has called st.navigation,
+Streamlit's PagesManager flags any app with a pages/ folder as a v1 app, so the very first request after the server
+starts goes through the v1 router, and a deep link opened then shows a "Page not found" notice before this
+navigation takes over; with the folder named otherwise it does not, but the project's layout names it pages/.
+Opening the app's root URL, as the README says, never shows it.)
 """
 
 import streamlit as st
