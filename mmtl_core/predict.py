@@ -13,7 +13,7 @@ import torch
 from safetensors.torch import load_file
 
 from mmtl_core.errors import DataError, MMTLError, PredictionsError
-from mmtl_core.model.encoder import load_encoder, load_tokenizer
+from mmtl_core.model.encoder import hidden_size, load_encoder, load_tokenizer
 from mmtl_core.model.heads import MultiTaskModel
 from mmtl_core.tasks import Task
 from mmtl_core.train.evaluate import inference_rows, predict_split
@@ -64,9 +64,9 @@ def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 0,
             width = split.features.shape[1]
         else:
             tokenize(tokenizer, split, cfg["max_length"])
-            width = int(encoder.config.hidden_size)
-        model = MultiTaskModel(None if frozen else encoder, width, cfg["pooling"], {task.name: (task.cardinality,
-                               slices)}, cfg["slice_combiner"]).to(dev)
+            width = hidden_size(encoder)
+        model = MultiTaskModel(None if frozen else encoder, {task.name: width}, cfg["pooling"],
+                               {task.name: (task.cardinality, slices)}, cfg["slice_combiner"]).to(dev)
         missing, _ = model.load_state_dict(load_file(str(weights), device=str(dev)), strict=False)
         if not frozen and any(k.startswith("encoder.") for k in missing):
             raise PredictionsError(f"{weights} lacks encoder weights")

@@ -65,14 +65,13 @@ class TaskHeads(nn.Module):
 class MultiTaskModel(nn.Module):
     """Shared encoder (None in frozen mode, where inputs are already pooled vectors) plus heads per task."""
 
-    def __init__(self, encoder: nn.Module | None, hidden: int | dict[str, int], pooling: str,
+    def __init__(self, encoder: nn.Module | None, widths: dict[str, int], pooling: str,
                  tasks: dict[str, tuple[int, tuple[str, ...]]], combiner: bool = False) -> None:
-        """``hidden``: the width heads read, one for all tasks or per task (frozen mode's features)."""
+        """``widths``: per task, the width of the vector its heads read (frozen mode: that task's features)."""
         super().__init__()
         self.encoder = encoder
         self.pooling = pooling
-        width = hidden if isinstance(hidden, dict) else dict.fromkeys(tasks, hidden)
-        self.heads = nn.ModuleDict({name: TaskHeads(width[name], out_dim, slices, combiner)
+        self.heads = nn.ModuleDict({name: TaskHeads(widths[name], out_dim, slices, combiner)
                                     for name, (out_dim, slices) in tasks.items()})
 
     def represent(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:

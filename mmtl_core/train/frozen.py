@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from mmtl_core.atomic import atomic_write
-from mmtl_core.model.encoder import encode, resolve_encoder_name
+from mmtl_core.model.encoder import encode, hidden_size, resolve_encoder_name
 from mmtl_core.train.batches import collate, eval_batches
 from mmtl_core.train.evaluate import autocast
 from mmtl_core.train.inputs import SplitData, tokenize
@@ -42,8 +42,7 @@ def cache_key(encoder: str, pooling: str, max_length: int, fingerprint: str, fie
 def encode_split(encoder: torch.nn.Module, split: SplitData, pooling: str, device: torch.device,
                  batch_size: int, bf16: bool) -> np.ndarray:
     encoder.eval()
-    hidden = int(encoder.config.hidden_size)
-    out = np.zeros((len(split), hidden), np.float32)
+    out = np.zeros((len(split), hidden_size(encoder)), np.float32)
     for idx in eval_batches(split, batch_size):
         with autocast(device, bf16):
             vec = encode(encoder, collate(split, idx, device), pooling)

@@ -92,12 +92,11 @@ def build_model(cfg: TrainConfig, tasks: list[TaskData], encoder: torch.nn.Modul
                           {t.task.name: (t.out_dim, t.slices) for t in tasks}, combiner=cfg.slice_combiner)
 
 
-def head_inputs(tasks: list[TaskData], encoder: torch.nn.Module | None) -> int | dict[str, int]:
-    """Width of the vector each task's heads read: the encoder's hidden size, or (frozen mode) each task's
+def head_inputs(tasks: list[TaskData], encoder: torch.nn.Module | None) -> dict[str, int]:
+    """Per task, the width of the vector its heads read: the encoder's hidden size, or (frozen mode) the task's
     features, which are 4x wider for separately encoded pairs."""
-    if encoder is not None:
-        return hidden_size(encoder)
-    return {t.task.name: int(t.splits["train"].features.shape[1]) for t in tasks}
+    return {t.task.name: hidden_size(encoder) if encoder is not None else int(t.splits["train"].features.shape[1])
+            for t in tasks}
 
 
 def broadcast_params(model: torch.nn.Module, d: Dist) -> None:

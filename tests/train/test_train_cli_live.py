@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from train_helpers import write_table_config
+from train_helpers import only_run, write_table_config
 from mmtl_core.train import read_metrics, read_status
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,11 +39,6 @@ def start_long_run(tmp_path: Path, tiny_encoder: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
-def the_run(runs: Path) -> Path:
-    (run,) = (p for p in runs.iterdir() if not p.name.startswith("."))  # .encodings: the frozen-mode cache
-    return run
-
-
 def test_progress_is_followed_live_and_sigterm_stops_the_run_keeping_its_folder(tmp_path, tiny_encoder):
     proc = start_long_run(tmp_path, tiny_encoder)
     try:
@@ -58,7 +53,7 @@ def test_progress_is_followed_live_and_sigterm_stops_the_run_keeping_its_folder(
             proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
     assert "stopped by SIGTERM" in err and "Traceback" not in err
-    run = the_run(runs)
+    run = only_run(runs)
     status = read_status(run)
     assert status["status"] == "failed" and "stopped by SIGTERM" in status["error"]
     assert read_metrics(run) and (run / "config.json").exists()  # what it wrote before the stop is kept
@@ -69,7 +64,7 @@ def test_a_killed_run_reads_as_failed_not_running_forever(tmp_path, tiny_encoder
     proc = start_long_run(tmp_path, tiny_encoder)
     try:
         wait_for(lambda: read_progress(tmp_path / "runs"), what="the first progress report")
-        run = the_run(tmp_path / "runs")
+        run = only_run(tmp_path / "runs")
         assert read_status(run)["status"] == "running"
         proc.kill()  # SIGKILL: nothing in the process runs any more, so it records nothing
         proc.communicate(timeout=60)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from train_helpers import negation_dataset, read_rte
+from train_helpers import negation_dataset, only_run, read_rte
 from mmtl_core.errors import ConfigError, TaskError
 from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, read_predictions, read_status, train
 
@@ -197,7 +197,7 @@ def test_diverging_loss_stops_the_run_and_names_the_learning_rate(tmp_path, tiny
         train(TrainConfig(tasks=(TaskSpec("s", text_fields=("text",)),), encoder=tiny_encoder, mode="frozen",
                           epochs=3, max_length=8, lr=1e30, grad_clip=0, output_dir=str(tmp_path / "runs")),
               datasets={"s": negation_dataset(200)})
-    (run,) = (p for p in (tmp_path / "runs").iterdir() if not p.name.startswith("."))  # .encodings: the cache
+    run = only_run(tmp_path / "runs")
     assert read_status(run)["status"] == "failed" and "diverged" in read_status(run)["error"]
 
 

@@ -54,6 +54,12 @@ def write_table_config(folder: Path, encoder: str, mode: str, epochs: int = 1) -
     return path
 
 
+def only_run(runs: Path) -> Path:
+    """The one run folder under ``runs`` (frozen mode's .encodings cache sits beside it)."""
+    (run,) = (p for p in runs.iterdir() if not p.name.startswith("."))
+    return run
+
+
 def read_rte(folder: Path, n_train: int | None = None, n_dev: int | None = None) -> Dataset:
     """The first rows of RTE's train and dev splits (GLUE layout under ``folder/glue_data``)."""
     ds = load_glue_task(folder / "glue_data", "RTE", splits=("train", "dev"))
