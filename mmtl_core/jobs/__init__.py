@@ -1,0 +1,1 @@
+"""Launching training in the background: the local worker (the embedded default) and Ray (the GPU box)."""
