@@ -18,7 +18,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/<name>.py` from anywhere
 from mmtl_core.data import load_glue_task
-from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, train
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.train import TaskSpec, TrainConfig, train
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "glue_data"
 

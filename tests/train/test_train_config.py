@@ -57,7 +57,7 @@ def test_cli_reports_config_error_without_traceback(tmp_path, capsys):
 
 def test_cli_trains_a_user_task_from_a_table_file(tmp_path, tiny_encoder, capsys):
     from train_helpers import write_table_config
-    from mmtl_core.train import read_status
+    from mmtl_core.runs.status import read_status
 
     path = write_table_config(tmp_path, tiny_encoder, "frozen")
     assert main([str(path)]) == 0
