@@ -18,6 +18,8 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
+from mmtl_core.errors import WorkspaceError
+
 CONFIG = "config.json"
 METRICS = "metrics.jsonl"
 STATUS = "status.json"
@@ -44,6 +46,18 @@ def create_run_dir(runs_folder: Path) -> Path:
             return path
         except FileExistsError:  # same second and same random suffix: draw again
             continue
+
+
+def claim_run_dir(path: Path) -> Path:
+    """``path`` as a new run's folder, named by its caller (a job queue that records it before the run starts):
+    created if need be; a WorkspaceError if it already holds files (another run's, which must not be mixed)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise WorkspaceError(f"cannot create the run folder {path}: {e.strerror}") from e
+    if any(path.iterdir()):
+        raise WorkspaceError(f"the run folder {path} already holds files; give a new folder for each run")
+    return path
 
 
 def is_run_dir(path: Path) -> bool:

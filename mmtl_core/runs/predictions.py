@@ -14,7 +14,7 @@ from mmtl_core.atomic import atomic_write
 from mmtl_core.errors import PredictionsError
 from mmtl_core.keys import slice_column
 from mmtl_core.runs.columns import EXAMPLE_ID, SCORE_COLUMN, prob_columns
-from mmtl_core.runs.layout import GOLD, PREDICTIONS, gold_path, predictions_path
+from mmtl_core.runs.layout import GOLD, PREDICTIONS, gold_path, labels_path, predictions_path
 from mmtl_core.slices.prediction_files import read_predictions
 from mmtl_core.slices.predictions import PredictionSet
 
@@ -37,6 +37,17 @@ def write_gold(run: Path, task: str, split: str, example_ids: np.ndarray, labels
     for name, member in slices.items():
         frame[slice_column(name)] = np.asarray(member, bool)
     return atomic_write(gold_path(run, task, split), lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_labels(run: Path, task: str, frame: pd.DataFrame) -> Path:
+    """``labels/<task>.parquet``: the training labels a task used when not gold (example_id + ``prob_<class>``),
+    so a run keeps what it learned from even after the functions or the label model change."""
+    return atomic_write(labels_path(run, task), lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def read_labels(run: Path, task: str) -> pd.DataFrame | None:
+    path = labels_path(run, task)
+    return pd.read_parquet(path) if path.exists() else None
 
 
 def read_prediction_frames(run: Path) -> dict[str, dict[str, pd.DataFrame]]:

@@ -17,7 +17,7 @@ from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError, MMTLError
 from mmtl_core.keys import MetricKey
 from mmtl_core.runs.jsonfiles import write_json
-from mmtl_core.runs.layout import PROGRESS, create_run_dir
+from mmtl_core.runs.layout import PROGRESS, claim_run_dir, create_run_dir
 from mmtl_core.runs.status import COMPLETED, FAILED, RUNNING, write_status
 from mmtl_core.train import outputs
 from mmtl_core.train.batches import collate, get_batches
@@ -25,6 +25,8 @@ from mmtl_core.train.config import TrainConfig, config_from_dict, load_config
 from mmtl_core.train.evaluate import autocast, inference_rows, predict_split, score
 from mmtl_core.train.inputs import TaskData
 from mmtl_core.train.loading import load_task_data, precheck
+from mmtl_core.train.locations import resolve_locations
+from mmtl_core.train.naming import run_name
 from mmtl_core.train.setup import (Dist, broadcast_params, build_model, pick_device,
                                    prepare_inputs, seed_everything, setup_distributed, sync_gradients)
 
@@ -208,18 +210,22 @@ def checkpoint(model, tasks, task_ids, cfg, stage, step, epoch, run, device, d: 
 
 
 def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Dataset] | None = None,
-          on_progress: Progress | None = None) -> Path:
-    """Train as ``config`` says and return the run directory (see mmtl_core.runs.layout for its layout).
+          on_progress: Progress | None = None, run_dir: Path | str | None = None) -> Path:
+    """Train as ``config`` says and return the run folder (see mmtl_core.runs.layout for its layout).
 
-    ``datasets`` maps task names to already loaded datasets (instead of each task's 'data' setting).
+    ``datasets`` maps task names to already loaded datasets (instead of each task's 'dataset' or 'data').
+    ``on_progress`` gets each progress report (the dict progress.json holds) as it is written.
+    ``run_dir``: the folder to write the run to (created; it must be new or empty), for a caller that names the run
+    before it starts (a job queue); by default a new folder under the config's output_dir.
     """
-    cfg = _as_config(config)  # a bad key or value raises here, before anything is loaded
+    cfg = resolve_locations(_as_config(config))  # a bad key or value raises here, before anything is loaded
     precheck(cfg, datasets)
+    name = run_name(cfg)
     if cfg.num_threads:
         torch.set_num_threads(cfg.num_threads)
     device = pick_device(cfg)
     d = setup_distributed(device)
-    run = create_run_dir(Path(cfg.output_dir)) if d.main else None
+    run = (claim_run_dir(Path(run_dir)) if run_dir else create_run_dir(Path(cfg.output_dir))) if d.main else None
     if d.world > 1:
         holder = [str(run) if run else None]
         dist.broadcast_object_list(holder, 0)
@@ -228,6 +234,8 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
     try:
         if d.main:
             write_status(run, RUNNING)
+            outputs.record_start(run, cfg, name)
+            log.info("run %s: %s", run.name, name)
         seed_everything(cfg.seed)
         tasks = load_task_data(cfg, datasets)
         encoder = prepare_inputs(cfg, tasks, device)
@@ -235,7 +243,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
         model = build_model(cfg, tasks, encoder).to(device)
         broadcast_params(model, d)
         if d.main:
-            outputs.record_config(run, cfg, tasks, device, d)
+            outputs.record_config(run, cfg, name, tasks, device, d)
         best: dict[str, dict] = {}
         all_ids = list(range(len(tasks)))
         with _oom_as_config_error(cfg), _head_threads(cfg, device):

@@ -13,12 +13,13 @@ from safetensors.torch import save_file
 
 from mmtl_core.keys import MetricKey
 from mmtl_core.metrics import get_metric
+from mmtl_core.model.encoder import resolve_encoder_name
 from mmtl_core.runs.jsonfiles import write_config
 from mmtl_core.runs.layout import LOG, WEIGHTS, weights_path
 from mmtl_core.runs.metrics import append_metrics
-from mmtl_core.runs.predictions import write_gold, write_predictions
+from mmtl_core.runs.predictions import write_gold, write_labels, write_predictions
 from mmtl_core.runs.provenance import git_state, package_versions
-from mmtl_core.train.config import TrainConfig
+from mmtl_core.train.config import GOLD, TrainConfig
 from mmtl_core.train.evaluate import inference_rows, predict_split, score
 from mmtl_core.train.inputs import EVAL_SPLITS, TaskData
 
@@ -39,15 +40,25 @@ def detach_log(handler: logging.Handler) -> None:
     handler.close()
 
 
-def record_config(run: Path, cfg: TrainConfig, tasks: list[TaskData], device: torch.device, d) -> None:
-    """The resolved config plus what predicting later needs (task definitions, hidden size)."""
-    from mmtl_core.model.encoder import resolve_encoder_name
+def record_start(run: Path, cfg: TrainConfig, name: str) -> None:
+    """config.json as soon as the run exists, so it is listed by its name while it loads; rewritten resolved
+    by :func:`record_config`."""
+    write_config(run, {"name": name, "config": cfg.to_dict()})
 
+
+def record_config(run: Path, cfg: TrainConfig, name: str, tasks: list[TaskData], device: torch.device, d) -> None:
+    """The resolved config plus what predicting and comparing later need (task definitions, where each task's
+    data and labels came from, hidden size); non-gold training labels are stored beside it."""
+    for t in tasks:
+        if t.labels is not None:
+            write_labels(run, t.task.name, t.labels.frame)
     data = {
+        "name": name,
         "config": {**cfg.to_dict(), "lr": cfg.resolved_lr, "pair_encoding": cfg.resolved_pair_encoding},
         "encoder_path": resolve_encoder_name(cfg.encoder),
         "tasks": [{"task": asdict(t.task), "slices": list(t.slices), "dataset": t.dataset.name,
-                   "dataset_fingerprint": t.dataset.fingerprint,
+                   "dataset_source": t.dataset.source, "dataset_fingerprint": t.dataset.fingerprint,
+                   "labels": t.labels.record if t.labels is not None else {"source": GOLD},
                    "rows": {s: len(v) for s, v in t.splits.items()}} for t in tasks],
         "seed": cfg.seed,
         # the functions folder is what users edit between runs; its repository is the workspace's
