@@ -115,13 +115,13 @@ class RunPredictions:
 
 
 def run_prediction_sets(workspace: Workspace, task: Task, split: str, expected_ids: np.ndarray) -> RunPredictions:
-    """Every completed run of the workspace with predictions of the task's head on ``split``, named
-    ``run <name> (<id>)`` (runs still running or failed are left out)."""
+    """Every completed run of the workspace that trained ``task`` on its dataset and has predictions of its head on
+    ``split``, named ``run <name> (<id>)`` (runs still running or failed are left out)."""
     head = head_name(task.name)
     sets: dict[str, PredictionSet] = {}
     errors: list[PredictionsError] = []
     for run in list_runs(workspace.runs_dir, completed_only=True):
-        if not has_predictions(run.path, head, split):
+        if not run.trained_on(task.name, task.dataset) or not has_predictions(run.path, head, split):
             continue
         name = f"run {run.title}"
         try:

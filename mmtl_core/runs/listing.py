@@ -21,6 +21,7 @@ class RunInfo:
     status: str  # running, completed or failed (a run killed outright reads as failed)
     error: str | None  # why it failed, or why its files cannot be read
     tasks: tuple[str, ...]
+    datasets: tuple[str, ...]  # the dataset each task was trained on, aligned with ``tasks``
     is_ensemble: bool
 
     @property
@@ -30,6 +31,11 @@ class RunInfo:
     @property
     def completed(self) -> bool:
         return self.status == COMPLETED
+
+    def trained_on(self, task: str, dataset: str) -> bool:
+        """Whether the run has ``task`` trained on ``dataset`` (a task of the same name on another dataset has
+        predictions for other examples)."""
+        return (task, dataset) in zip(self.tasks, self.datasets)
 
     @property
     def title(self) -> str:
@@ -53,8 +59,9 @@ def read_run_info(run: Path) -> RunInfo:
         config = {}
         if status["status"] != "running":
             status = {**status, "status": FAILED, "error": status.get("error") or str(e)}
-    tasks = tuple(t["task"]["name"] for t in config.get("tasks", []) if isinstance(t, dict) and "task" in t)
-    return RunInfo(run, str(config.get("name") or run.name), status["status"], status.get("error"), tasks,
+    tasks = [t for t in config.get("tasks", []) if isinstance(t, dict) and "task" in t]
+    return RunInfo(run, str(config.get("name") or run.name), status["status"], status.get("error"),
+                   tuple(t["task"]["name"] for t in tasks), tuple(str(t.get("dataset", "")) for t in tasks),
                    "ensemble" in config)
 
 

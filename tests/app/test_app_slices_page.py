@@ -84,7 +84,7 @@ def test_stored_run_predictions_are_offered(app, youtube_workspace, tmp_path, sh
     dev = frame[frame["split"] == "dev"]
     run = create_run_dir(tmp_path / "workspace" / "runs")
     write_status(run, "completed")
-    write_config(run, {"name": "perfect", "tasks": []})
+    write_config(run, {"name": "perfect", "tasks": [{"task": {"name": "youtube_spam"}, "dataset": "youtube_spam"}]})
     spam = (dev["label"] == 1).to_numpy(dtype=float)  # a perfect model
     write_predictions(run, "youtube_spam", "dev", dev["example_id"].to_numpy(), np.column_stack([1 - spam, spam]))
     at = app(PAGE)

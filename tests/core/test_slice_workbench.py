@@ -164,10 +164,11 @@ def _ids(n=6):
     return np.array([f"t:{i}" for i in range(n)])
 
 
-def _stored_run(ws: Workspace, name: str, head: str, ids: np.ndarray, status: str = "completed") -> Path:
+def _stored_run(ws: Workspace, name: str, head: str, ids: np.ndarray, status: str = "completed",
+                dataset: str = "toy") -> Path:
     run = create_run_dir(ws.runs_dir)
     write_status(run, status)
-    write_config(run, {"name": name, "tasks": []})
+    write_config(run, {"name": name, "tasks": [{"task": {"name": head}, "dataset": dataset}]})
     write_predictions(run, head, "dev", ids, np.tile([0.2, 0.8], (len(ids), 1)))
     return run
 
@@ -178,6 +179,7 @@ def test_stored_runs_are_found_by_name_and_a_bad_one_is_named(toy_ws):
     _stored_run(toy_ws, "other", "other_task", _ids())
     _stored_run(toy_ws, "toy unfinished", "toy", _ids(), status="running")
     _stored_run(toy_ws, "toy broken", "toy", _ids(), status="failed")
+    _stored_run(toy_ws, "toy elsewhere", "toy", _ids(), dataset="other_dataset")  # same task name, other rows
     found = run_prediction_sets(toy_ws, TOY, "dev", _ids())
     assert list(found.sets) == [f"run toy frozen ({good.name})"]
     assert found.sets[f"run toy frozen ({good.name})"].example_ids.tolist() == _ids().tolist()  # split's order

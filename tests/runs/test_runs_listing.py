@@ -18,7 +18,7 @@ from mmtl_core.runs.status import write_status
 def make_run(folder, name, status="completed", tasks=("spam",)):
     run = create_run_dir(folder)
     write_status(run, "running")
-    write_config(run, {"name": name, "tasks": [{"task": {"name": t}} for t in tasks]})
+    write_config(run, {"name": name, "tasks": [{"task": {"name": t}, "dataset": "youtube"} for t in tasks]})
     if status != "running":
         write_status(run, status, RuntimeError("boom") if status == "failed" else None)
     return run
@@ -36,6 +36,7 @@ def test_runs_are_listed_oldest_first_with_names_and_states(tmp_path):
     assert by_path[done].title == f"spam · frozen · gold ({done.name})" and by_path[done].completed
     assert by_path[failed].status == "failed" and "boom" in by_path[failed].error
     assert by_path[running].status == "running" and by_path[running].tasks == ("spam",)
+    assert by_path[done].trained_on("spam", "youtube") and not by_path[done].trained_on("spam", "wrench")
     assert [r.path for r in list_runs(tmp_path, completed_only=True)] == [done]
     assert list_runs(tmp_path / "nowhere") == []
 
