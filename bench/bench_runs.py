@@ -1,0 +1,80 @@
+"""Runs for the benchmarks that prove the engine on real data: trained through ``train()`` into the workspace's runs
+folder (where the app lists them), reused when a completed run of the same config on the same data is there.
+
+Resuming: a run is reused when a completed run in the runs folder has the same resolved config (name and seed
+included) and was trained on data with the same fingerprints. A run that failed or was stopped is trained again in
+a new folder; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from mmtl_core.errors import PredictionsError
+from mmtl_core.runs.ensemble import ensemble_runs
+from mmtl_core.runs.jsonfiles import json_safe, read_config
+from mmtl_core.runs.listing import list_runs
+from mmtl_core.train import TrainConfig, train
+from mmtl_core.train.locations import resolve_locations
+
+
+@dataclass(frozen=True)
+class Trained:
+    path: Path
+    reused: bool
+    seconds: float  # training time of this process (0 when reused)
+
+
+def register_and_train(cfg: TrainConfig) -> Path:
+    """Train ``cfg`` into its output folder. The one seam to the run registry: when ``mmtl_core.runs.registry`` and
+    the job runner land, this becomes ``jobs.queue.run_from_command_line(cfg, None)``, which registers the run
+    (so the Train and Compare pages list it) and trains it in this process with a heartbeat."""
+    return train(cfg)
+
+
+def stored_config(cfg: TrainConfig) -> dict[str, Any]:
+    """``cfg`` as a completed run's config.json records it (locations resolved, lr and pair encoding filled in)."""
+    resolved = resolve_locations(cfg)
+    record = {**resolved.to_dict(), "lr": resolved.resolved_lr, "pair_encoding": resolved.resolved_pair_encoding}
+    return json.loads(json.dumps(json_safe(record), default=str))
+
+
+def find_completed(cfg: TrainConfig, fingerprints: dict[str, str]) -> Path | None:
+    """The newest completed run of exactly ``cfg`` on data with these fingerprints (dataset name -> fingerprint)."""
+    wanted = stored_config(cfg)
+    for info in reversed(list_runs(Path(wanted["output_dir"]), completed_only=True)):
+        try:
+            meta = read_config(info.path)
+        except PredictionsError:
+            continue
+        if meta.get("config") != wanted or "ensemble" in meta:
+            continue
+        if all(fingerprints.get(t["dataset"]) == t.get("dataset_fingerprint") for t in meta.get("tasks", [])):
+            return info.path
+    return None
+
+
+def train_or_reuse(cfg: TrainConfig, fingerprints: dict[str, str], *, fresh: bool = False,
+                   clock: Callable[[], float]) -> Trained:
+    if not fresh:
+        found = find_completed(cfg, fingerprints)
+        if found is not None:
+            return Trained(found, True, 0.0)
+    t0 = clock()
+    run = register_and_train(cfg)
+    return Trained(run, False, clock() - t0)
+
+
+def ensemble_or_reuse(runs: list[Path], output_dir: Path, name: str, *, fresh: bool = False) -> Trained:
+    """The ensemble of ``runs`` named ``name``, reused when one of the same runs and name is there."""
+    wanted = [str(r) for r in runs]
+    if not fresh:
+        for info in reversed(list_runs(output_dir, completed_only=True)):
+            if info.is_ensemble and info.name == name:
+                meta = read_config(info.path)
+                if meta["ensemble"]["runs"] == wanted:
+                    return Trained(info.path, True, 0.0)
+    return Trained(ensemble_runs(runs, output_dir, name=name), False, 0.0)

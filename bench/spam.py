@@ -1,0 +1,224 @@
+"""Weak supervision end to end on YouTube spam, on WRENCH's exact split (1586 train / 120 valid / 250 test), against
+WRENCH's published test accuracies.
+
+    python bench/spam.py [--seeds N] [--threads N] [--workspace DIR] [--wrench DIR]
+    python bench/spam.py --select     # learning rate and epochs, chosen on WRENCH's valid split
+
+The WRENCH folder is loaded as the Data page loads it (dataset ``youtube``: its rows, splits and the ten votes
+WRENCH ships), the shipped labeling functions (``labeling_functions/youtube_spam.py``) are applied to it as the
+Labeling functions page applies them, and the default encoder is fine-tuned on the label model's labels through
+``labels: label_model`` (the label model computed at launch by the page's own code). The same encoder on gold
+labels is the ceiling. Settings and checkpoints are chosen on WRENCH's valid split; test is only reported.
+Resumable like bench/ladder.py. Last line: ``spam_test_accuracy: <acc>`` (the mean over seeds; target >= 0.9536,
+WRENCH's BERT on majority-vote labels).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/<name>.py` from anywhere
+from mmtl_core.data import DatasetSpec
+from mmtl_core.data.dataset import Dataset
+from mmtl_core.errors import MMTLError
+from mmtl_core.keys import head_name
+from mmtl_core.runs.predictions import read_head_predictions
+from mmtl_core.slice_workbench import analyse_slices, prediction_sets_for
+from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
+from mmtl_core.slices.compare import compare_on_slice
+from mmtl_core.slices.slice_metrics import slice_metrics
+from mmtl_core.tasks import Task, load_tasks, tasks_for
+from mmtl_core.model.encoder import resolve_encoder_name
+from mmtl_core.train import TaskSpec, TrainConfig
+from mmtl_core.train.naming import encoder_label
+from mmtl_core.weak import majority_vote_proba
+from mmtl_core.weak.scoring import break_ties
+from mmtl_core.workbench import analyse_labeling, default_files
+from mmtl_core.workspace import Workspace, default_root
+
+from bench_runs import train_or_reuse
+from ladder_report import holdout_curve, interval_at_mean, pct, points, spread
+from prepared import register
+from results_page import DEFAULT_PAGE, REPO, provenance, write_section
+
+DEFAULT_WRENCH = REPO.parent / "shared" / "data" / "wrench" / "youtube"
+DATASET = "youtube"  # the name the Data page gives WRENCH's youtube folder; the shipped youtube_spam*.py apply to it
+#: WRENCH's published test accuracies on this split (Zhang et al. 2021).
+WRENCH = (("majority vote", 84.0), ("Snorkel label model", 84.0), ("logistic regression on MV labels", 90.72),
+          ("BERT on MV labels", 95.36), ("RoBERTa on MV labels", 96.56), ("BERT + COSINE (best published)", 98.0),
+          ("BERT on gold labels", 97.52))
+TARGET = 0.9536
+BOTH = "both (what the app uses for this dataset; trains the end model)"
+SETTINGS = {"lr": 5e-5, "epochs": 5}  # chosen on WRENCH's valid split (docs/results.md, --select)
+CANDIDATES = (("lr 2e-5", {"lr": 2e-5, "epochs": 6}), ("lr 5e-5", {"lr": 5e-5, "epochs": 6}),
+              ("lr 1e-4", {"lr": 1e-4, "epochs": 6}))
+
+
+def config(task: Task, workspace: Workspace, labels: str, seed: int, args, name: str, settings: dict) -> TrainConfig:
+    encoder, threads = args.encoder, args.threads
+    return TrainConfig(tasks=(TaskSpec(task.name, dataset=DATASET, labels=labels),), mode="finetune", encoder=encoder,
+                       max_length=128, batch_size=16, save_weights=False, seed=seed, num_threads=threads,
+                       name=f"{name} · seed {seed}", workspace=str(workspace.root),
+                       functions_dir=str(workspace.functions_dir), **settings)
+
+
+@dataclass
+class EndModel:
+    label: str
+    runs: list[Path]
+    sets: list[PredictionSet]
+    test: np.ndarray  # accuracy per seed
+    valid: np.ndarray
+
+
+def train_end_model(label: str, labels: str, args, task: Task, workspace: Workspace, dataset: Dataset,
+                    data: SplitSlices, settings: dict, out) -> EndModel:
+    runs, sets = [], []
+    for seed in range(args.seeds):
+        cfg = config(task, workspace, labels, seed, args, f"YouTube spam (WRENCH split) · {label}", settings)
+        trained = train_or_reuse(cfg, {dataset.name: dataset.fingerprint}, fresh=args.fresh,
+                                 clock=time.perf_counter)
+        how = "reused" if trained.reused else f"trained in {trained.seconds / 60:.1f} min:"
+        print(f"{label} seed {seed}: {how} {trained.path.name}", file=out, flush=True)
+        runs.append(trained.path)
+        sets.append(read_head_predictions(trained.path, head_name(task.name), "test", data.example_ids,
+                                          name=f"{label} seed {seed}"))
+    test = overall(data, sets)
+    valid = np.array([max((p.accuracy for p in holdout_curve(r, task.name, dataset.name)), default=np.nan)
+                      for r in runs])
+    return EndModel(label, runs, sets, test, valid)
+
+
+def overall(data: SplitSlices, sets: list[PredictionSet]) -> np.ndarray:
+    table = slice_metrics(data, sets, metrics=["accuracy"])
+    rows = table[table["slice"] == OVERALL]
+    return rows.set_index("predictions").loc[[s.name for s in sets], "value"].to_numpy(float)
+
+
+def weak_sets(dataset: Dataset, task: Task, analysis, split: str) -> dict[str, PredictionSet]:
+    """Majority vote and the label model on ``split``, scored as the Labeling functions page scores them (and WRENCH
+    and Snorkel do): rows with no vote or a tie are not abstentions, ties are broken by Snorkel's tie-break."""
+    rows = (dataset.frame["split"] == split).to_numpy()
+    L, ids, k = analysis.L[rows], dataset.frame["example_id"].to_numpy()[rows], task.cardinality
+    probas = {"Majority vote": majority_vote_proba(L, k), "Label model": analysis.report.label_model.predict_proba(L)}
+    return {name: PredictionSet.from_labels(name, ids, break_ties(p), k) for name, p in probas.items()}
+
+
+def label_sets(dataset: Dataset, task: Task, workspace: Workspace) -> dict[str, dict[str, PredictionSet]]:
+    """Majority vote and the label model on test, for WRENCH's ten votes, the shipped functions, and both (the
+    app's default for this dataset), each through the Labeling functions page's analysis."""
+    shipped = default_files(workspace.functions_dir, dataset, task)
+    bare = Dataset(dataset.name, dataset.frame, dataset.label_names, source=dataset.source)  # no WRENCH votes
+    sources = {"WRENCH's 10 labeling functions": (dataset, []),
+               f"shipped functions ({', '.join(shipped)})": (bare, shipped),
+               BOTH: (dataset, shipped)}
+    return {label: weak_sets(ds, task, analyse_labeling(ds, task, workspace, files=files), "test")
+            for label, (ds, files) in sources.items()}
+
+
+def labels_table(data: SplitSlices, sets: dict[str, dict[str, PredictionSet]]) -> list[str]:
+    lines = ["| labeling functions (test accuracy, 95% interval) | majority vote | label model |", "|---|---|---|"]
+    for label, by_model in sets.items():
+        cells = []
+        for model in ("Majority vote", "Label model"):
+            row = slice_metrics(data, by_model[model], metrics=["accuracy"]).iloc[0]
+            cells.append(f"{pct(row['value'])} [{pct(row['ci_low'])}, {pct(row['ci_high'])}]")
+        lines.append(f"| {label} | {' | '.join(cells)} |")
+    return lines
+
+
+def end_model_table(data: SplitSlices, models: list[EndModel], label_model: PredictionSet) -> list[str]:
+    n = int(data.labeled.sum())
+    head = ["end model (MiniLM, fine-tuned)", "seeds", f"test accuracy (n={n}), mean ± sd", "per seed",
+            "95% interval at the mean", "valid (chose the checkpoint)",
+            *(f"{s} (n={int((data.members(s) & data.labeled).sum())})" for s in data.slice_names),
+            "vs its labels' label model: Δ (exact McNemar p) per seed"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for m in models:
+        table = slice_metrics(data, m.sets, metrics=["accuracy"])
+        slices = [spread(table[table["slice"] == s]["value"].to_numpy(float)) for s in data.slice_names]
+        vs = ", ".join(f"{points(c.diff)} (p={c.p_value:.3f})"
+                       for c in (compare_on_slice(data, label_model, s, OVERALL) for s in m.sets))
+        lines.append("| " + " | ".join([m.label, str(len(m.sets)), spread(m.test), ", ".join(pct(x) for x in m.test),
+                                        interval_at_mean(m.test, n), spread(m.valid), *slices, vs]) + " |")
+    return lines
+
+
+def select(args, task: Task, workspace: Workspace, dataset: Dataset, data: SplitSlices, out) -> str:
+    lines = ["| candidate (label-model labels) | seeds | valid accuracy after each epoch, mean over seeds |",
+             "|---|---|---|"]
+    for label, settings in CANDIDATES:
+        model = train_end_model(f"choice: {label}", "label_model", args, task, workspace, dataset, data, settings,
+                                out)
+        curves = [holdout_curve(r, task.name, dataset.name) for r in model.runs]
+        means = [pct(float(np.mean([c[i].accuracy for c in curves]))) for i in range(min(map(len, curves)))]
+        lines.append(f"| {label}, {settings['epochs']} epochs | {len(curves)} | {', '.join(means)} |")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--encoder", default="", help="any Hugging Face encoder (default: the bundled MiniLM)")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--workspace", type=Path, default=None, help="default: $MMTL_WORKSPACE or ./workspace (the app's)")
+    p.add_argument("--functions-dir", type=Path, default=REPO / "labeling_functions")
+    p.add_argument("--wrench", type=Path, default=DEFAULT_WRENCH, help="WRENCH's youtube folder")
+    p.add_argument("--results", type=Path, default=DEFAULT_PAGE)
+    p.add_argument("--fresh", action="store_true", help="train every run again instead of reusing completed ones")
+    p.add_argument("--select", action="store_true", help="compare learning rates and epochs on the valid split")
+    p.add_argument("--no-gold", action="store_true", help="skip the gold-label ceiling")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None, out=sys.stdout) -> int:
+    t0 = time.perf_counter()
+    args = parse_args(argv)
+    logging.getLogger("mmtl_core").setLevel(logging.WARNING)
+    workspace = Workspace.at((args.workspace or default_root()).resolve(), args.functions_dir.resolve())
+    try:
+        dataset = register(workspace, DatasetSpec(DATASET, "wrench", str(args.wrench.resolve())))
+        (task,) = tasks_for(dataset, load_tasks(workspace.tasks_file))
+        analysis = analyse_slices(dataset, task, workspace, files=default_files(workspace.functions_dir, dataset,
+                                                                                   task))
+        # slices only: WRENCH's votes and the shipped functions share five names (keyword_my, ...), which a split
+        # with both label matrices refuses
+        data = SplitSlices.of(task, dataset, "test", analysis.S, analysis.slice_names)
+        if args.select:
+            body, section = select(args, task, workspace, dataset, data, out), "spam-select"
+            accuracy = None
+        else:
+            weak = label_sets(dataset, task, workspace)
+            models = [train_end_model("label-model labels", "label_model", args, task, workspace, dataset, data,
+                                      SETTINGS, out)]
+            if not args.no_gold:
+                models.append(train_end_model("gold labels (ceiling)", "gold", args, task, workspace, dataset, data,
+                                              SETTINGS, out))
+            both = weak[BOTH]["Label model"]
+            body, section = "\n".join([*labels_table(data, weak), "", *end_model_table(data, models, both)]), "spam"
+            accuracy = float(np.mean(models[0].test))
+    except MMTLError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    minutes = (time.perf_counter() - t0) / 60
+    title = "## YouTube spam on WRENCH's split: " + ("choosing settings on valid" if args.select else
+                                                     "weak supervision end to end")
+    refs = "WRENCH's published test accuracies: " + "; ".join(f"{k} {v:.2f}" for k, v in WRENCH) + "."
+    encoder = f"{encoder_label(args.encoder)} ({resolve_encoder_name(args.encoder)})"
+    text = "\n".join([title, "", provenance(args.threads, minutes, encoder), "", refs, "", body])
+    write_section(args.results, section, text)
+    print(text, file=out)
+    print(f"spam_test_accuracy: {accuracy:.4f}" if accuracy is not None else f"spam_select_minutes: {minutes:.1f}",
+          file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
