@@ -36,7 +36,7 @@ from mmtl_core.train.naming import encoder_label
 from mmtl_core.model.encoder import resolve_encoder_name
 from mmtl_core.workspace import Workspace, default_root
 
-from bench_runs import Trained, ensemble_or_reuse, train_or_reuse
+from bench_runs import Trained, ensemble_or_reuse, run_cost, train_or_reuse
 from ladder_data import TARGET, Prepared, prepare
 from ladder_select import CANDIDATES, candidate_config, describe, score_candidate, select_table
 from ladder_report import (RunScore, StepScore, compare_steps, curve_table, half_width, ladder_table, score_run,
@@ -137,7 +137,8 @@ def report(args, steps: list[StepScore], data, workspace: Workspace, minutes: fl
     lines += ["Holdout accuracy after each epoch (mean over seeds), the curves that chose the checkpoints:", "",
               curve_table(steps), "", "Runs (in the workspace's runs folder, listed by the app):"]
     for st in steps:
-        names = "; ".join(f"{r.name} (`{r.path.name}`{', reused' if r.reused else ''})" for r in st.runs)
+        names = "; ".join(f"{r.name} (`{r.path.name}`: {run_cost(r.path)}{'; reused' if r.reused else ''})"
+                          for r in st.runs)
         lines.append(f"- step {st.step}: {names}")
     return "\n".join(lines)
 

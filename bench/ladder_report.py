@@ -134,6 +134,10 @@ def pct(x: float) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{100 * x:.1f}"
 
 
+def p_text(p: float | None) -> str:
+    return "p –" if p is None else "p<0.001" if p < 0.001 else f"p={p:.3f}" if p < 0.01 else f"p={p:.2f}"
+
+
 def points(x: float) -> str:
     """A difference in points, signed (never "-0.0")."""
     return f"{100 * x + 0.0:+.1f}".replace("-0.0", "+0.0")
@@ -165,7 +169,7 @@ def delta_cell(comparisons: list[Comparison]) -> str:
     if not comparisons:
         return "–"
     diffs = np.array([c.diff for c in comparisons], float)
-    seeds = ", ".join(f"{points(c.diff)} (p={c.p_value:.2f})" for c in comparisons)
+    seeds = ", ".join(f"{points(c.diff)} ({p_text(c.p_value)})" for c in comparisons)
     return f"{points(diffs.mean())}: {seeds}"
 
 

@@ -2,15 +2,16 @@
 WRENCH's published test accuracies.
 
     python bench/spam.py [--seeds N] [--threads N] [--workspace DIR] [--wrench DIR]
-    python bench/spam.py --select     # learning rate and epochs, chosen on WRENCH's valid split
+    python bench/spam.py --select     # labels and learning rate, chosen on WRENCH's valid split
 
-The WRENCH folder is loaded as the Data page loads it (dataset ``youtube``: its rows, splits and the ten votes
-WRENCH ships), the shipped labeling functions (``labeling_functions/youtube_spam.py``) are applied to it as the
-Labeling functions page applies them, and the default encoder is fine-tuned on the label model's labels through
-``labels: label_model`` (the label model computed at launch by the page's own code). The same encoder on gold
-labels is the ceiling. Settings and checkpoints are chosen on WRENCH's valid split; test is only reported.
-Resumable like bench/ladder.py. Last line: ``spam_test_accuracy: <acc>`` (the mean over seeds; target >= 0.9536,
-WRENCH's BERT on majority-vote labels).
+WRENCH's rows, splits and gold labels become the workspace dataset ``youtube`` (a table, as the Data page registers
+a file: without the ten votes WRENCH ships, so that the label model learns from the shipped labeling functions,
+``labeling_functions/youtube_spam.py``, which the Labeling functions page applies to a dataset of that name). The
+default encoder is fine-tuned on the label model's labels through ``labels: label_model`` (computed at launch by
+the page's own code); the same encoder on gold labels is the ceiling. WRENCH's own ten votes are scored beside
+them (its published 84.0 / 84.0). Settings and checkpoints are chosen on WRENCH's valid split; test is only
+reported. Resumable like bench/ladder.py. Last line: ``spam_test_accuracy: <acc>`` (the mean over seeds; target
+>= 0.9536, WRENCH's BERT on majority-vote labels).
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/<name>.py` from anywhere
-from mmtl_core.data import DatasetSpec
+from mmtl_core.data import load_wrench
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import MMTLError
 from mmtl_core.keys import head_name
 from mmtl_core.runs.predictions import read_head_predictions
-from mmtl_core.slice_workbench import analyse_slices, prediction_sets_for
+from mmtl_core.slice_workbench import analyse_slices
 from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
 from mmtl_core.slices.compare import compare_on_slice
 from mmtl_core.slices.slice_metrics import slice_metrics
@@ -44,19 +46,21 @@ from mmtl_core.workbench import analyse_labeling, default_files
 from mmtl_core.workspace import Workspace, default_root
 
 from bench_runs import train_or_reuse
-from ladder_report import holdout_curve, interval_at_mean, pct, points, spread
-from prepared import register
+from ladder_report import holdout_curve, interval_at_mean, p_text, pct, points, spread
+from prepared import SOURCE_ID, register, table_spec, write_table
 from results_page import DEFAULT_PAGE, REPO, provenance, write_section
 
 DEFAULT_WRENCH = REPO.parent / "shared" / "data" / "wrench" / "youtube"
-DATASET = "youtube"  # the name the Data page gives WRENCH's youtube folder; the shipped youtube_spam*.py apply to it
+DATASET = "youtube"  # the shipped youtube_spam*.py modules apply to a dataset of this name (and WRENCH's folder)
 #: WRENCH's published test accuracies on this split (Zhang et al. 2021).
 WRENCH = (("majority vote", 84.0), ("Snorkel label model", 84.0), ("logistic regression on MV labels", 90.72),
           ("BERT on MV labels", 95.36), ("RoBERTa on MV labels", 96.56), ("BERT + COSINE (best published)", 98.0),
           ("BERT on gold labels", 97.52))
+WRENCH_LABELS = ("HAM", "SPAM")  # WRENCH's label.json
 TARGET = 0.9536
-BOTH = "both (what the app uses for this dataset; trains the end model)"
-SETTINGS = {"lr": 5e-5, "epochs": 5}  # chosen on WRENCH's valid split (docs/results.md, --select)
+SHIPPED = "shipped functions (trains the end model)"
+BOTH = "both (the app's default for WRENCH's folder loaded as it is)"
+SETTINGS = {"lr": 5e-5, "epochs": 4}  # chosen on WRENCH's valid split (docs/results.md, "choosing settings on valid")
 CANDIDATES = (("lr 2e-5", {"lr": 2e-5, "epochs": 6}), ("lr 5e-5", {"lr": 5e-5, "epochs": 6}),
               ("lr 1e-4", {"lr": 1e-4, "epochs": 6}))
 
@@ -78,9 +82,10 @@ class EndModel:
     valid: np.ndarray
 
 
-def train_end_model(label: str, labels: str, args, task: Task, workspace: Workspace, dataset: Dataset,
-                    data: SplitSlices, settings: dict, out) -> EndModel:
-    runs, sets = [], []
+def train_runs(label: str, labels: str, args, task: Task, workspace: Workspace, dataset: Dataset, settings: dict,
+               out) -> list[Path]:
+    """One run per seed (reused when done before)."""
+    runs = []
     for seed in range(args.seeds):
         cfg = config(task, workspace, labels, seed, args, f"YouTube spam (WRENCH split) · {label}", settings)
         trained = train_or_reuse(cfg, {dataset.name: dataset.fingerprint}, fresh=args.fresh,
@@ -88,12 +93,16 @@ def train_end_model(label: str, labels: str, args, task: Task, workspace: Worksp
         how = "reused" if trained.reused else f"trained in {trained.seconds / 60:.1f} min:"
         print(f"{label} seed {seed}: {how} {trained.path.name}", file=out, flush=True)
         runs.append(trained.path)
-        sets.append(read_head_predictions(trained.path, head_name(task.name), "test", data.example_ids,
-                                          name=f"{label} seed {seed}"))
-    test = overall(data, sets)
+    return runs
+
+
+def end_model(label: str, runs: list[Path], task: Task, dataset: Dataset, data: SplitSlices) -> EndModel:
+    """The runs scored on ``data`` (test), with the valid accuracy of the checkpoint valid chose."""
+    sets = [read_head_predictions(r, head_name(task.name), data.split, data.example_ids, name=f"{label} seed {i}")
+            for i, r in enumerate(runs)]
     valid = np.array([max((p.accuracy for p in holdout_curve(r, task.name, dataset.name)), default=np.nan)
                       for r in runs])
-    return EndModel(label, runs, sets, test, valid)
+    return EndModel(label, runs, sets, overall(data, sets), valid)
 
 
 def overall(data: SplitSlices, sets: list[PredictionSet]) -> np.ndarray:
@@ -104,27 +113,37 @@ def overall(data: SplitSlices, sets: list[PredictionSet]) -> np.ndarray:
 
 def weak_sets(dataset: Dataset, task: Task, analysis, split: str) -> dict[str, PredictionSet]:
     """Majority vote and the label model on ``split``, scored as the Labeling functions page scores them (and WRENCH
-    and Snorkel do): rows with no vote or a tie are not abstentions, ties are broken by Snorkel's tie-break."""
+    and Snorkel do): rows with no vote or a tie are not abstentions, ties are broken by Snorkel's tie-break. Named
+    by WRENCH's example ids, so sets made from WRENCH's folder and from the table line up."""
     rows = (dataset.frame["split"] == split).to_numpy()
-    L, ids, k = analysis.L[rows], dataset.frame["example_id"].to_numpy()[rows], task.cardinality
+    frame = dataset.frame[rows]
+    ids = frame[SOURCE_ID] if SOURCE_ID in frame.columns else frame["example_id"]
+    L, ids, k = analysis.L[rows], (DATASET + ":" + ids.astype(str)).to_numpy(), task.cardinality
     probas = {"Majority vote": majority_vote_proba(L, k), "Label model": analysis.report.label_model.predict_proba(L)}
     return {name: PredictionSet.from_labels(name, ids, break_ties(p), k) for name, p in probas.items()}
 
 
-def label_sets(dataset: Dataset, task: Task, workspace: Workspace) -> dict[str, dict[str, PredictionSet]]:
-    """Majority vote and the label model on test, for WRENCH's ten votes, the shipped functions, and both (the
-    app's default for this dataset), each through the Labeling functions page's analysis."""
+def wrench_rows(folder: Path) -> pd.DataFrame:
+    """WRENCH's rows as a table: its ids, splits, texts and gold labels, without its ten votes."""
+    frame = load_wrench(folder).frame
+    return pd.DataFrame({SOURCE_ID: frame["example_id"].to_numpy(), "split": frame["split"].to_numpy(),
+                         "text": frame["text"].to_numpy(), "label": frame["label"].to_numpy()})
+
+
+def label_sets(dataset: Dataset, wrench: Dataset, task: Task, workspace: Workspace,
+               split: str) -> dict[str, dict[str, PredictionSet]]:
+    """Majority vote and the label model on ``split`` for WRENCH's ten votes, the shipped functions (the labels the
+    end model learns from) and both, each through the Labeling functions page's analysis (fitted on train)."""
     shipped = default_files(workspace.functions_dir, dataset, task)
-    bare = Dataset(dataset.name, dataset.frame, dataset.label_names, source=dataset.source)  # no WRENCH votes
-    sources = {"WRENCH's 10 labeling functions": (dataset, []),
-               f"shipped functions ({', '.join(shipped)})": (bare, shipped),
-               BOTH: (dataset, shipped)}
-    return {label: weak_sets(ds, task, analyse_labeling(ds, task, workspace, files=files), "test")
+    sources = {"WRENCH's 10 labeling functions": (wrench, []), SHIPPED: (dataset, shipped), BOTH: (wrench, shipped)}
+    return {label: weak_sets(ds, task, analyse_labeling(ds, task, workspace, files=files), split)
             for label, (ds, files) in sources.items()}
 
 
 def labels_table(data: SplitSlices, sets: dict[str, dict[str, PredictionSet]]) -> list[str]:
-    lines = ["| labeling functions (test accuracy, 95% interval) | majority vote | label model |", "|---|---|---|"]
+    shown = {"dev": "valid"}.get(data.split, data.split)  # WRENCH calls its dev split valid
+    lines = [f"| labeling functions ({shown} accuracy, 95% interval) | majority vote | label model |",
+             "|---|---|---|"]
     for label, by_model in sets.items():
         cells = []
         for model in ("Majority vote", "Label model"):
@@ -136,28 +155,31 @@ def labels_table(data: SplitSlices, sets: dict[str, dict[str, PredictionSet]]) -
 
 def end_model_table(data: SplitSlices, models: list[EndModel], label_model: PredictionSet) -> list[str]:
     n = int(data.labeled.sum())
-    head = ["end model (MiniLM, fine-tuned)", "seeds", f"test accuracy (n={n}), mean ± sd", "per seed",
+    head = ["end model (the encoder fine-tuned on)", "seeds", f"test accuracy (n={n}), mean ± sd", "per seed",
             "95% interval at the mean", "valid (chose the checkpoint)",
             *(f"{s} (n={int((data.members(s) & data.labeled).sum())})" for s in data.slice_names),
-            "vs its labels' label model: Δ (exact McNemar p) per seed"]
+            "vs the label model's own predictions: Δ (exact McNemar p) per seed"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for m in models:
         table = slice_metrics(data, m.sets, metrics=["accuracy"])
         slices = [spread(table[table["slice"] == s]["value"].to_numpy(float)) for s in data.slice_names]
-        vs = ", ".join(f"{points(c.diff)} (p={c.p_value:.3f})"
+        vs = ", ".join(f"{points(c.diff)} ({p_text(c.p_value)})"
                        for c in (compare_on_slice(data, label_model, s, OVERALL) for s in m.sets))
         lines.append("| " + " | ".join([m.label, str(len(m.sets)), spread(m.test), ", ".join(pct(x) for x in m.test),
                                         interval_at_mean(m.test, n), spread(m.valid), *slices, vs]) + " |")
     return lines
 
 
-def select(args, task: Task, workspace: Workspace, dataset: Dataset, data: SplitSlices, out) -> str:
-    lines = ["| candidate (label-model labels) | seeds | valid accuracy after each epoch, mean over seeds |",
-             "|---|---|---|"]
+def select(args, task: Task, workspace: Workspace, dataset: Dataset, wrench: Dataset, valid: SplitSlices,
+           out) -> str:
+    lines = ["Which labels: each source's majority vote and label model on valid (the end model learns from the "
+             "best; no training needed to compare them):", "",
+             *labels_table(valid, label_sets(dataset, wrench, task, workspace, "dev")), "",
+             "| candidate (the shipped functions' label-model labels) | seeds | valid accuracy after each epoch, mean "
+             "over seeds |", "|---|---|---|"]
     for label, settings in CANDIDATES:
-        model = train_end_model(f"choice: {label}", "label_model", args, task, workspace, dataset, data, settings,
-                                out)
-        curves = [holdout_curve(r, task.name, dataset.name) for r in model.runs]
+        runs = train_runs(f"choice: {label}", "label_model", args, task, workspace, dataset, settings, out)
+        curves = [holdout_curve(r, task.name, dataset.name) for r in runs]
         means = [pct(float(np.mean([c[i].accuracy for c in curves]))) for i in range(min(map(len, curves)))]
         lines.append(f"| {label}, {settings['epochs']} epochs | {len(curves)} | {', '.join(means)} |")
     return "\n".join(lines)
@@ -184,26 +206,24 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     logging.getLogger("mmtl_core").setLevel(logging.WARNING)
     workspace = Workspace.at((args.workspace or default_root()).resolve(), args.functions_dir.resolve())
     try:
-        dataset = register(workspace, DatasetSpec(DATASET, "wrench", str(args.wrench.resolve())))
+        path = workspace.root / "bench_data" / "youtube_wrench_rows.parquet"
+        write_table(path, wrench_rows(args.wrench))
+        dataset = register(workspace, table_spec(DATASET, path, ("text",), WRENCH_LABELS))
+        wrench = load_wrench(args.wrench)  # with its ten votes, for their reference row (not registered)
         (task,) = tasks_for(dataset, load_tasks(workspace.tasks_file))
         analysis = analyse_slices(dataset, task, workspace, files=default_files(workspace.functions_dir, dataset,
                                                                                    task))
-        # slices only: WRENCH's votes and the shipped functions share five names (keyword_my, ...), which a split
-        # with both label matrices refuses
-        data = SplitSlices.of(task, dataset, "test", analysis.S, analysis.slice_names)
         if args.select:
-            body, section = select(args, task, workspace, dataset, data, out), "spam-select"
-            accuracy = None
+            body = select(args, task, workspace, dataset, wrench, analysis.split_slices("dev"), out)
+            section, accuracy = "spam-select", None
         else:
-            weak = label_sets(dataset, task, workspace)
-            models = [train_end_model("label-model labels", "label_model", args, task, workspace, dataset, data,
-                                      SETTINGS, out)]
-            if not args.no_gold:
-                models.append(train_end_model("gold labels (ceiling)", "gold", args, task, workspace, dataset, data,
-                                              SETTINGS, out))
-            both = weak[BOTH]["Label model"]
-            body, section = "\n".join([*labels_table(data, weak), "", *end_model_table(data, models, both)]), "spam"
-            accuracy = float(np.mean(models[0].test))
+            data = analysis.split_slices("test")
+            weak = label_sets(dataset, wrench, task, workspace, "test")
+            ends = [("label-model labels", "label_model")] + ([] if args.no_gold else [("gold labels (ceiling)", "gold")])
+            models = [end_model(label, train_runs(label, labels, args, task, workspace, dataset, SETTINGS, out), task,
+                                dataset, data) for label, labels in ends]
+            body = "\n".join([*labels_table(data, weak), "", *end_model_table(data, models, weak[SHIPPED]["Label model"])])
+            section, accuracy = "spam", float(np.mean(models[0].test))
     except MMTLError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -53,7 +53,7 @@ def test_miniature_ladder_trains_every_step_writes_its_table_and_resumes(tmp_pat
     rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| step")]
     table_rows = [r for r in rows if re.match(r"\| (\d+b?) ", r) and "%" not in r][:len(STEP_ROWS)]
     assert [r.split(" | ")[0][2:] for r in table_rows] == list(STEP_ROWS)
-    assert "| 2 multi-task | 2 | " in section and re.search(r"vs 1: [+-]\d+\.\d: [+-]\d+\.\d \(p=\d\.\d\d\)", section)
+    assert "| 2 multi-task | 2 | " in section and re.search(r"vs 1: [+-]\d+\.\d: [+-]\d+\.\d \(p[=<]\d\.\d+\)", section)
     assert "dash_semicolon (n=" in section and "multiple_pronouns (n=" in section
     assert "- command: `python bench/ladder.py --encoder" in section and "- encoder: " in section
     for run in runs:
