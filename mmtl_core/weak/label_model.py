@@ -1,4 +1,4 @@
-"""The two ways of turning votes into class probabilities: Snorkel's LabelModel and majority vote."""
+"""Snorkel's LabelModel, fitted on the train rows' votes (majority vote needs no fit: see predictions.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from snorkel.labeling.model import LabelModel
 from threadpoolctl import ThreadpoolController
 
 from mmtl_core.errors import FunctionError
-from mmtl_core.weak.matrix import check_label_matrix, class_counts
+from mmtl_core.weak.matrix import check_label_matrix
 
 
 _THREADPOOLS: list[ThreadpoolController] = []  # found once: inspecting the loaded libraries costs milliseconds
@@ -57,6 +57,7 @@ class LabelModelResult:
     names: tuple[str, ...]
     weights: np.ndarray  # per function: the model's estimated accuracy (NaN for a function that never votes)
     seconds: float
+    start_weights: np.ndarray  # the same estimate from the parameters the fit started from (NaN: never votes)
 
     @property
     def cardinality(self) -> int:
@@ -92,18 +93,21 @@ def fit_label_model(L_train: np.ndarray, cardinality: int, seed: int = 0, *, nam
         model.fit(L_train.astype(np.int64, copy=False), progress_bar=False, n_epochs=config.n_epochs,
                   lr=config.lr, seed=seed, class_balance=list(config.class_balance) if config.class_balance else None)
     with np.errstate(divide="ignore", invalid="ignore"):
-        weights = model.get_weights()
+        weights, start_weights = model.get_weights(), _start_weights(model)
     # Snorkel divides by coverage; a function that never votes has no accuracy to learn.
-    weights = np.where(model.coverage > 0, weights, np.nan)
-    return LabelModelResult(model, names, weights, time.perf_counter() - start)
+    voted = model.coverage > 0
+    return LabelModelResult(model, names, np.where(voted, weights, np.nan), time.perf_counter() - start,
+                            np.where(voted, start_weights, np.nan))
 
 
-def majority_vote_proba(L: np.ndarray, cardinality: int) -> np.ndarray:
-    """Snorkel's MajorityLabelVoter, vectorised: probability split evenly over the most-voted classes
-    (over all classes where no function voted)."""
-    counts = class_counts(np.asarray(L), cardinality)
-    top = counts == counts.max(axis=1, keepdims=True) if counts.size else counts.astype(bool)
-    return top / np.maximum(top.sum(axis=1, keepdims=True), 1)
+def _start_weights(model: LabelModel) -> np.ndarray:
+    """What ``get_weights`` gives for the initial parameters ``mu_init``, computed as Snorkel 0.10 computes it
+    (its own helpers, on the start instead of the fitted parameters): how far a fit moved shows whether the votes'
+    agreements taught the model anything."""
+    cprobs = model._get_conditional_probs(model.mu_init.cpu().numpy())
+    balance = model.P.cpu().numpy()
+    accs = np.array([np.diag(cprobs[i, 1:, :] @ balance).sum() for i in range(model.m)])
+    return np.clip(accs / model.coverage, 1e-6, 1.0)
 
 
 def warm_up() -> None:
