@@ -13,10 +13,10 @@ from dataclasses import asdict
 import streamlit as st
 
 from mmtl_core.browse import describe_datasets
-from mmtl_core.data import DatasetSpec, load_dataset, load_specs, save_specs
+from mmtl_core.data import DatasetSpec, load_dataset
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import MMTLError
-from mmtl_core.tasks import Task, load_tasks, tasks_for
+from mmtl_core.tasks import Task, tasks_for
 from mmtl_core.weak.label_model import warm_up
 from mmtl_core.workspace import Workspace
 
@@ -40,7 +40,7 @@ def _load(spec_json: str) -> Dataset:
 
 
 def specs() -> list[DatasetSpec]:
-    return load_specs(workspace().datasets_file)
+    return workspace().dataset_specs()
 
 
 def datasets() -> dict[str, Dataset]:
@@ -57,14 +57,13 @@ def datasets() -> dict[str, Dataset]:
 def add_dataset(spec: DatasetSpec) -> Dataset:
     """Load ``spec`` and remember it in the workspace; on failure nothing already saved changes."""
     dataset = _load(json.dumps(asdict(spec), sort_keys=True))
-    kept = [s for s in specs() if s.name != spec.name]
-    save_specs(workspace().datasets_file, [*kept, spec])
+    workspace().save_dataset(spec)
     st.session_state["dataset"] = spec.name
     return dataset
 
 
 def remove_dataset(name: str) -> None:
-    save_specs(workspace().datasets_file, [s for s in specs() if s.name != name])
+    workspace().forget_dataset(name)
 
 
 def datasets_overview(loaded: dict[str, Dataset]):
@@ -72,7 +71,7 @@ def datasets_overview(loaded: dict[str, Dataset]):
 
 
 def user_tasks() -> list[Task]:
-    return load_tasks(workspace().tasks_file)
+    return workspace().tasks()
 
 
 def choose_dataset(loaded: dict[str, Dataset], *, key: str, container=st.sidebar) -> Dataset | None:
