@@ -12,15 +12,16 @@ from mmtl_core.weak.predictions import decide, tie_draws
 
 
 class FixedModel:
-    """Stands in for Snorkel's LabelModel with known probabilities, so the expected scores are known."""
+    """Stands in for Snorkel's LabelModel with known probabilities per vote pattern, so the expected scores are
+    known (a label model's output depends on a row's votes only)."""
 
     cardinality = 2
 
-    def __init__(self, proba):
-        self.proba = np.asarray(proba, dtype=float)
+    def __init__(self, L, proba):
+        self.proba = {tuple(row): p for row, p in zip(np.asarray(L).tolist(), proba)}
 
     def predict_proba(self, L):
-        return self.proba[: len(L)]
+        return np.array([self.proba[tuple(row)] for row in np.asarray(L).tolist()], dtype=float)
 
 
 IDS = np.array([f"dev:{i}" for i in range(7)])
@@ -36,7 +37,7 @@ L_DEV = np.array([
 ], dtype=np.int8)
 GOLD_DEV = np.array([0, 1, 0, 1, 0, 1, -1])
 LM_PROBA = [[0.9, 0.1], [0.1, 0.9], [0.5, 0.5], [0.8, 0.2], [0.3, 0.7], [0.5, 0.5], [0.1, 0.9]]
-LM = LabelModelResult(FixedModel(LM_PROBA), ("a", "b", "c"), np.ones(3), 0.0, np.full(3, 0.7))
+LM = LabelModelResult(FixedModel(L_DEV, LM_PROBA), ("a", "b", "c"), np.ones(3), 0.0, np.full(3, 0.7))
 
 
 def tie_class(example_id, tied=(0, 1)):
