@@ -89,7 +89,10 @@ def _constant(name: str, k: int) -> str:
 
 
 def module_template(dataset: Dataset, task: Task) -> str:
-    """A new module's text: the task's classes as constants and two example functions reading its first field."""
+    """A new module's text: for a classification task, its classes as constants and two example labeling
+    functions reading its first field; for a regression task (no classes to vote), two example slicing functions."""
+    if task.is_regression:
+        return _slicing_template(dataset, task)
     names = task.label_names or tuple(str(k) for k in range(task.cardinality))
     constants = [_constant(n, k) for k, n in enumerate(names)]
     if len(set(constants)) != len(constants):
@@ -117,4 +120,27 @@ def mentions_example(x):
 
 # Templates run vectorised over the whole column: much faster than a Python function on large data.
 says_sample = KeywordLF("says_sample", ["sample"], label={first}, field={field!r})
+'''
+
+
+def _slicing_template(dataset: Dataset, task: Task) -> str:
+    field = task.text_fields[0]
+    return f'''"""Slicing functions for {task.name} on {dataset.name}: each returns True for the examples in its slice.
+
+A regression task has no classes, so it has no labeling functions: slices show where its predictions go wrong.
+"""
+
+from snorkel.slicing import slicing_function
+
+from mmtl_core.functions import LengthSF
+
+
+@slicing_function()
+def mentions_example(x):
+    """Examples whose text says "example": replace with a slice of your own."""
+    return "example" in x[{field!r}].lower()
+
+
+# Templates run vectorised over the whole column: much faster than a Python function on large data.
+short_text = LengthSF("short_text", field={field!r}, max_words=5)
 '''

@@ -69,3 +69,15 @@ def test_a_new_module_never_replaces_one(ws):
 def test_no_modules_means_no_functions(ws):
     analysis = analyse_labeling(REVIEWS, TASK, ws, [])
     assert analysis.report is None and analysis.names == () and np.shape(analysis.L) == (6, 0)
+
+
+def test_a_regression_task_starts_from_slicing_functions(ws):
+    from mmtl_core.studio.slicing import analyse_slices
+
+    scores = Dataset("scores", REVIEWS.frame.assign(label=[0.5, 1.0, 2.0, 3.5, 4.0, 5.0]))
+    task = Task("similarity", "scores", ("body",), cardinality=1, metrics=("pearson",))
+    (opened,) = open_module_set(ws, scores, task)
+    assert "@labeling_function" not in (ws.functions_dir / opened).read_text()
+    analysis = analyse_slices(scores, task, ws, [opened])
+    assert analysis.slice_names == ("mentions_example", "short_text") and not analysis.problems
+    assert analysis.S[:, 0].tolist() == [True, False, False, True, True, False]
