@@ -37,6 +37,10 @@ from snorkel.slicing import PandasSFApplier  # noqa: E402
 from mmtl_core.data.dataset import Dataset  # noqa: E402
 from mmtl_core.functions import load_functions, save_function_file  # noqa: E402
 from mmtl_core.keys import head_name  # noqa: E402
+from mmtl_core.runs.jsonfiles import write_config  # noqa: E402
+from mmtl_core.runs.layout import predictions_path  # noqa: E402
+from mmtl_core.runs.predictions import write_predictions  # noqa: E402
+from mmtl_core.runs.status import write_status  # noqa: E402
 from mmtl_core.slices import compare_table, slice_metrics  # noqa: E402
 from mmtl_core.studio.slicing import PredictionFileCache, analyse_slices, run_prediction_sets  # noqa: E402
 from mmtl_core.tasks import GLUE_TASKS, Task  # noqa: E402
@@ -72,16 +76,20 @@ def make_dataset(rng: np.random.Generator, name: str) -> Dataset:
     return Dataset(name, frame)
 
 
-def store_runs(ws: Workspace, dataset: Dataset, task: Task, rng: np.random.Generator) -> None:
-    """20 runs' predictions of the task's head on dev, in the training layout."""
+def store_runs(ws: Workspace, dataset: Dataset, task: Task, rng: np.random.Generator) -> list[Path]:
+    """20 completed runs with predictions of the task's head on dev, written as training writes them."""
     gold = dataset.frame["label"].to_numpy()
+    runs = []
     for i in range(N_RUNS):
         p_gold = np.clip(rng.normal(rng.uniform(0.55, 0.9), 0.2, N), 0.01, 0.99)
         probs = np.where(gold[:, None] == np.arange(2), p_gold[:, None], 1 - p_gold[:, None])
-        folder = ws.runs_dir / f"run_{i:02d}" / "predictions" / head_name(task.name)
-        folder.mkdir(parents=True)
-        pd.DataFrame({"example_id": dataset.frame["example_id"], "prob_0": probs[:, 0], "prob_1": probs[:, 1]}) \
-            .to_parquet(folder / "dev.parquet")
+        run = ws.runs_dir / f"run_{i:02d}"
+        run.mkdir(parents=True)
+        write_status(run, "completed")
+        write_config(run, {"name": f"bench {i:02d}", "tasks": [{"task": {"name": task.name}, "dataset": task.dataset}]})
+        write_predictions(run, head_name(task.name), "dev", dataset.frame["example_id"].to_numpy(), probs)
+        runs.append(run)
+    return runs
 
 
 STAGES: dict[str, list[float]] = {}
@@ -97,7 +105,7 @@ def page_after_save(ws: Workspace, dataset: Dataset, task: Task, files: Predicti
     marks.append(time.perf_counter())
     table = slice_metrics(data, list(runs.sets.values()))
     marks.append(time.perf_counter())
-    compare_table(data, runs.sets["run run_00"], runs.sets["run run_01"])
+    compare_table(data, runs.sets["run bench 00 (run_00)"], runs.sets["run bench 01 (run_01)"])
     marks.append(time.perf_counter())
     for name, start, stop in zip(("apply", "read runs", "metrics + intervals", "comparison"), marks, marks[1:]):
         STAGES.setdefault(name, []).append((stop - start) * 1000)
@@ -105,7 +113,7 @@ def page_after_save(ws: Workspace, dataset: Dataset, task: Task, files: Predicti
     return table
 
 
-def snorkel_reference(ws: Workspace, dataset: Dataset, task: Task, S_old: np.ndarray) -> list:
+def snorkel_reference(ws: Workspace, dataset: Dataset, task: Task, S_old: np.ndarray, runs: list[Path]) -> list:
     sf = [f for f in load_functions(ws.functions_dir, [MODULE]).functions if f.name == "dash_semicolon"][0].obj
     new = PandasSFApplier([sf]).apply(dataset.frame, progress_bar=False)
     names = [f"slice_{j:02d}" for j in range(N_SLICES)] + [sf.name]
@@ -113,8 +121,8 @@ def snorkel_reference(ws: Workspace, dataset: Dataset, task: Task, S_old: np.nda
     gold = dataset.frame["label"].to_numpy()
     scorer = Scorer(metrics=list(task.metrics))
     out = []
-    for i in range(N_RUNS):
-        probs = pd.read_parquet(ws.runs_dir / f"run_{i:02d}" / "predictions" / task.name / "dev.parquet")
+    for run in runs:
+        probs = pd.read_parquet(predictions_path(run, task.name, "dev"))
         p = probs[["prob_0", "prob_1"]].to_numpy()
         out.append(scorer.score_slices(S_rec, gold, p.argmax(1), p, as_dataframe=True))
     return out
@@ -124,7 +132,7 @@ def bench_task(label: str, task: Task, root: Path) -> tuple[float, float, str]:
     rng = np.random.default_rng(0)
     dataset = make_dataset(rng, task.dataset)
     ws = Workspace.at(root / task.name / "workspace", root / task.name / "functions")
-    store_runs(ws, dataset, task, rng)
+    runs = store_runs(ws, dataset, task, rng)
     files = PredictionFileCache()
     save_function_file(ws.functions_dir, MODULE, OLD_SLICES)
     # The page's earlier run: the 30 slices' columns went to the label cache, the runs' files were read.
@@ -140,10 +148,10 @@ def bench_task(label: str, task: Task, root: Path) -> tuple[float, float, str]:
         times.append((time.perf_counter() - start) * 1000)
     S_old = before.S
     start = time.perf_counter()
-    ref = snorkel_reference(ws, dataset, task, S_old)
+    ref = snorkel_reference(ws, dataset, task, S_old, runs)
     ms_ref = (time.perf_counter() - start) * 1000
     check = ref[0].loc["dash_semicolon", task.metrics[0]]
-    mine = table.query("predictions == 'run run_00' and slice == 'dash_semicolon'")["value"].iloc[0]
+    mine = table.query("predictions == 'run bench 00 (run_00)' and slice == 'dash_semicolon'")["value"].iloc[0]
     assert abs(check - mine) < 1e-9, (check, mine)  # the same numbers as Snorkel's
     stages = ", ".join(f"{k} {min(v):.0f} ms" for k, v in STAGES.items())
     ms = float(np.median(times))

@@ -1,6 +1,7 @@
 """The Labeling functions page's service: load a dataset/task's modules, apply their labeling functions (cached,
 sandboxed) and analyse them, in one call per save. The headless report (``python -m mmtl_core.weak report``) and
-the trainer's ``labels: label_model`` take the same path, so they see exactly what the page shows."""
+the trainer's ``labels: label_model`` (``mmtl_core.train.weak_labels``) take the same path, so they see exactly
+what the page shows."""
 
 from __future__ import annotations
 
@@ -14,9 +15,8 @@ from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import FunctionError, TaskError
 from mmtl_core.functions import AppliedFunctions, ApplyReport, FunctionSet, UserFunction
 from mmtl_core.studio.applying import DEFAULT_TIMEOUT_S, Progress, apply_to, load_modules
-from mmtl_core.studio.modules import module_set
 from mmtl_core.tasks import Task
-from mmtl_core.weak import TrainingLabels, WeakReport, labeling_model, weak_report_for_task
+from mmtl_core.weak import WeakReport, labeling_model, weak_report_for_task
 from mmtl_core.workspace import Workspace
 
 #: What the function inspector can show for one function.
@@ -71,21 +71,6 @@ def analyse_labeling(dataset: Dataset, task: Task, ws: Workspace, modules: Seque
     report = weak_report_for_task(dataset, task, L, names, seed=seed) if names else None
     return LabelingAnalysis(tuple(modules), tuple(names), L, tuple(loaded.functions), tuple(loaded.errors), applied,
                             report)
-
-
-def current_training_labels(ws: Workspace, dataset: Dataset, task: Task, *, seed: int = 0) -> TrainingLabels:
-    """The training labels the Labeling functions page shows for ``task`` on ``dataset`` now: its module set,
-    applied and analysed as the page does (the trainer's ``labels: label_model``). A module that does not load or
-    a set without functions is a FunctionError: labels from part of the user's functions would mislead."""
-    modules = module_set(ws, dataset, task)
-    analysis = analyse_labeling(dataset, task, ws, modules, seed=seed)
-    if analysis.load_errors:
-        raise FunctionError(f"cannot make training labels for {task.name!r} on {dataset.name!r}: "
-                            f"{analysis.load_errors[0]}") from analysis.load_errors[0]
-    if analysis.report is None:
-        raise FunctionError(f"no labeling functions for {task.name!r} on {dataset.name!r} in its modules "
-                            f"({', '.join(modules) or 'none'}): write some on the Labeling functions page")
-    return analysis.report.training_labels
 
 
 def function_examples(dataset: Dataset, task: Task, analysis: LabelingAnalysis, name: str, kind: str, *,

@@ -24,7 +24,10 @@ from mmtl_core.errors import FunctionError, PredictionsError
 from mmtl_core.functions import AppliedFunctions, ApplyReport, UserFunction
 from mmtl_core.keys import head_name
 from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
-from mmtl_core.slices.prediction_files import read_run_predictions, read_task_predictions
+from mmtl_core.runs.layout import predictions_path
+from mmtl_core.runs.listing import list_runs
+from mmtl_core.runs.predictions import has_predictions, read_head_predictions
+from mmtl_core.slices.prediction_files import read_task_predictions
 from mmtl_core.studio.applying import DEFAULT_TIMEOUT_S, Progress, apply_to, load_modules
 from mmtl_core.studio.labeling import LabelingAnalysis, analyse_labeling
 from mmtl_core.tasks import Task
@@ -100,20 +103,21 @@ def weak_comparison(analysis: SliceAnalysis, split: str) -> pd.DataFrame | None:
 
 
 class PredictionFileCache:
-    """Prediction files read once per content: a file is re-read only when its size or modification time
+    """Stored runs' prediction files read once per content: a file is re-read only when its size or modification time
     changes (its fingerprint), so rerunning a page reads nothing. Holds the most recent ``max_files`` sets."""
 
     def __init__(self, max_files: int = 256) -> None:
         self.max_files = max_files
         self._sets: OrderedDict[tuple[str, str, str, int, int], PredictionSet] = OrderedDict()
 
-    def run_predictions(self, run_dir: Path, head: str, split: str) -> PredictionSet:
-        """:func:`read_run_predictions`, from memory while the file is unchanged."""
-        stat = os.stat(run_dir / "predictions" / head / f"{split}.parquet")
-        key = (str(run_dir), head, split, stat.st_size, stat.st_mtime_ns)
+    def run_predictions(self, run_dir: Path, head: str, split: str, name: str | None = None) -> PredictionSet:
+        """:func:`~mmtl_core.runs.predictions.read_head_predictions` (unaligned), from memory while the file is
+        unchanged."""
+        stat = os.stat(predictions_path(run_dir, head, split))
+        key = (str(run_dir), head, split, name or "", stat.st_size, stat.st_mtime_ns)
         found = self._sets.get(key)
         if found is None:
-            found = self._sets[key] = read_run_predictions(run_dir, head, split)
+            found = self._sets[key] = read_head_predictions(run_dir, head, split, name=name)
             while len(self._sets) > self.max_files:
                 self._sets.popitem(last=False)
         self._sets.move_to_end(key)
@@ -128,30 +132,23 @@ class RunPredictions:
     errors: tuple[PredictionsError, ...] = ()
 
 
-def _run_folders(ws: Workspace) -> list[Path]:
-    """The workspace's run folders, oldest first. (The seam where :mod:`mmtl_core.runs` will list runs.)"""
-    runs = ws.runs_dir
-    return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []
-
-
 def run_prediction_sets(ws: Workspace, task: Task, split: str, expected_ids: np.ndarray,
                         files: PredictionFileCache | None = None) -> RunPredictions:
-    """Every run with ``predictions/<task head>/<split>.parquet``, named ``run <id>``, aligned to ``expected_ids``.
-    ``files`` keeps what was read between calls (a page's reruns)."""
+    """Every completed run of the workspace that trained ``task`` on its dataset and has predictions of its head on
+    ``split``, named ``run <name> (<id>)`` and aligned to ``expected_ids`` (runs still running or failed are left
+    out). ``files`` keeps what was read between calls (a page's reruns)."""
     files = files or PredictionFileCache()
     head = head_name(task.name)
     sets: dict[str, PredictionSet] = {}
     errors: list[PredictionsError] = []
-    for run_dir in _run_folders(ws):
-        if not (run_dir / "predictions" / head / f"{split}.parquet").exists():
+    for run in list_runs(ws.runs_dir, completed_only=True):
+        if not run.trained_on(task.name, task.dataset) or not has_predictions(run.path, head, split):
             continue
+        name = f"run {run.title}"
         try:
-            ps = files.run_predictions(run_dir, head, split).align(expected_ids)
+            sets[name] = files.run_predictions(run.path, head, split, name=name).align(expected_ids)
         except PredictionsError as e:
             errors.append(e)
-            continue
-        name = f"run {run_dir.name}"
-        sets[name] = PredictionSet(name, ps.example_ids, ps.probs, ps.scores, source=ps.source or str(run_dir))
     return RunPredictions(sets, tuple(errors))
 
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from mmtl_core.atomic import atomic_write
-from mmtl_core.errors import TaskError, WorkspaceError
+from mmtl_core.errors import WorkspaceError
+from mmtl_core.runs.columns import prob_columns
 from mmtl_core.weak.predictions import WeakPredictions
 
 
@@ -28,22 +29,11 @@ class TrainingLabels:
                 "were left out.")
 
 
-def probability_columns(cardinality: int, label_names: Sequence[str] = ()) -> list[str]:
-    """``prob_<label name>`` per class, or ``prob_0``.. where the task names no labels."""
-    if label_names and len(label_names) != cardinality:
-        raise TaskError(f"{len(label_names)} label names for {cardinality} classes")
-    columns = [f"prob_{name}" for name in (label_names or range(cardinality))]
-    if len(set(columns)) != len(columns):
-        raise TaskError(f"label names {list(label_names)} repeat; each class needs its own name")
-    return columns
-
-
 def training_labels(predictions: WeakPredictions, label_names: Sequence[str] = ()) -> TrainingLabels:
     """The probabilities of the covered rows of ``predictions`` (the train rows, from
     :func:`~mmtl_core.weak.predictions.labeling_model`), one ``prob_<class>`` column per class."""
     keep = predictions.covered
-    frame = pd.DataFrame(predictions.proba[keep], columns=probability_columns(predictions.proba.shape[1],
-                                                                                label_names))
+    frame = pd.DataFrame(predictions.proba[keep], columns=prob_columns(predictions.proba.shape[1], label_names))
     frame.insert(0, "example_id", predictions.example_ids[keep])
     present = np.unique(predictions.classes[keep])
     return TrainingLabels(frame, int((~keep).sum()), tuple(int(c) for c in present))

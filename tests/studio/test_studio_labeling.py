@@ -5,8 +5,7 @@ import pandas as pd
 import pytest
 
 from mmtl_core.data.dataset import Dataset
-from mmtl_core.errors import FunctionError
-from mmtl_core.studio.labeling import analyse_labeling, current_training_labels, function_examples
+from mmtl_core.studio.labeling import analyse_labeling, function_examples
 from mmtl_core.tasks import Task
 from mmtl_core.weak import LABEL_MODEL
 from mmtl_core.workspace import Workspace
@@ -38,22 +37,6 @@ def ws(tmp_path):
     ws = Workspace.at(tmp_path / "ws", tmp_path / "functions")
     (ws.functions_dir / "spam_functions.py").write_text(MODULE)
     return ws
-
-
-def test_the_trainer_gets_the_labels_the_page_exports(ws):
-    page = analyse_labeling(DATA, TASK, ws, ["spam_functions.py"])  # the module set named after the task
-    labels = current_training_labels(ws, DATA, TASK)
-    pd.testing.assert_frame_equal(labels.frame, page.report.training_labels.frame)
-    assert list(labels.frame.columns) == ["example_id", "prob_ham", "prob_spam"] and len(labels.frame) == 300
-
-
-def test_training_labels_refuse_a_broken_module_or_no_function(ws, tmp_path):
-    (ws.functions_dir / "spam_functions.py").write_text(MODULE + "\ndef oops(:\n")
-    with pytest.raises(FunctionError, match="cannot make training labels for 'spam' on 'toy'.*spam_functions.py"):
-        current_training_labels(ws, DATA, TASK)
-    ws.save_module_set("toy", "spam", [])
-    with pytest.raises(FunctionError, match="no labeling functions for 'spam' on 'toy'"):
-        current_training_labels(ws, DATA, TASK)
 
 
 def test_examples_show_the_class_the_rule_gives(ws):
