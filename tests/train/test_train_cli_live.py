@@ -28,8 +28,10 @@ def wait_for(condition, timeout: float = 120.0, what: str = ""):
 
 
 def read_progress(runs: Path) -> dict | None:
+    """The run's latest training report (before training, progress.json follows loading and encoding)."""
     for path in runs.glob("*/progress.json"):
-        return json.loads(path.read_text())  # written atomically: never half a file
+        report = json.loads(path.read_text())  # written atomically: never half a file
+        return report if report["phase"] == "train" else None
     return None
 
 
