@@ -96,7 +96,7 @@ def _confirm_classes(dataset: Dataset, reasons: list[str]) -> None:
         st.warning(f"{len(empty)} class(es) have no rows ({', '.join(empty[:10])}): the integer labels are not "
                    "0..K-1. If they are not class ids, tick 'Number the label values' above.",
                    icon=":material/warning:")
-    defaults_when("classes", dataset.label_names, {"load_classes_ok": False})
+    defaults_when("classes", (dataset.source, dataset.label_names), {"load_classes_ok": False})  # per file
     if not st.checkbox(f"These {len(dataset.label_names)} classes are right", key="load_classes_ok"):
         reasons.append("confirm the classes found")
 

@@ -70,7 +70,7 @@ def _tasks(dataset) -> None:
                 st.rerun()
 
 
-with st.expander("Load a dataset", expanded=not common.specs()):
+with st.expander("Load a dataset", expanded=not common.specs(), key="load_expander"):  # keyed: stays as the user left it
     load_form()
 
 loaded = common.datasets()
