@@ -143,10 +143,12 @@ def load_form() -> None:
             reasons.append("fix what the message above says")
         else:
             _preview(dataset, columns, options)
-            if kind == "table" and options.get("label_field") and "label_names" not in options \
-                    and dataset.label_names:
-                _confirm_classes(dataset, reasons)
-                saved = {**options, "label_names": list(dataset.label_names)}  # declared from now on
+            if kind == "table" and options.get("label_field") and "label_names" not in options:
+                if dataset.label_names:
+                    _confirm_classes(dataset, reasons)
+                    saved = {**options, "label_names": list(dataset.label_names)}  # declared from now on
+                else:
+                    st.caption("The labels are numbers with decimals: they are read as regression scores.")
     if not name:
         reasons.append("give the dataset a name")
     reason = reasons[0] if reasons else None

@@ -13,6 +13,7 @@ from pages.parts.load_form import load_form
 
 st.title("Data")
 
+
 def _browse(dataset) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
     query = c1.text_input("Search text", key="browse_query", placeholder="e.g. subscribe")
@@ -70,7 +71,8 @@ def _tasks(dataset) -> None:
                 st.rerun()
 
 
-with st.expander("Load a dataset", expanded=not common.specs(), key="load_expander"):  # keyed: stays as the user left it
+# keyed, so it stays as the user left it (open while nothing is loaded yet)
+with st.expander("Load a dataset", expanded=not common.specs(), key="load_expander"):
     load_form()
 
 loaded = common.datasets()
