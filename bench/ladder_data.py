@@ -25,11 +25,12 @@ from mmtl_core.data.dataset import Dataset
 from mmtl_core.tasks import GLUE_TASKS, Task
 from mmtl_core.workspace import Workspace
 
-from prepared import SOURCE_ID, register, table_spec, write_table
+from prepared import SOURCE_ID, register, table_spec, use_modules, write_table
 
 TARGET = "RTE"
 AUXILIARY = ("MRPC", "STSB", "WNLI", "CoLA", "SST2")
 HOLDOUT_SIZE = 277
+SLICE_MODULE = "rte_slices.py"  # the seed's two slices, dash_semicolon and multiple_pronouns
 RTE_DATASET = "RTE_holdout"
 
 
@@ -118,4 +119,6 @@ def prepare(workspace: Workspace, glue: Path, tasks: tuple[str, ...] = (TARGET, 
         spec = table_spec(dataset_name(name), path, glue_task.text_fields, glue_task.label_names)
         defined[name] = replace(glue_task, dataset=dataset_name(name))
         datasets[name] = register(workspace, spec, defined[name])
+        if name == TARGET:  # the Slices page then shows the seed's slices for it
+            use_modules(workspace, datasets[name], defined[name], [SLICE_MODULE])
     return Prepared(datasets, defined, folder, tuple(written))

@@ -19,23 +19,24 @@ from mmtl_core.keys import MetricKey, head_name
 from mmtl_core.runs.listing import read_run_info
 from mmtl_core.runs.metrics import read_metrics
 from mmtl_core.runs.predictions import read_head_predictions
-from mmtl_core.slice_workbench import analyse_slices
 from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
 from mmtl_core.slices.compare import Comparison, compare_on_slice
 from mmtl_core.slices.intervals import wilson_interval
 from mmtl_core.slices.slice_metrics import slice_metrics
+from mmtl_core.studio.slicing import analyse_slices
 from mmtl_core.tasks import Task
 from mmtl_core.workspace import Workspace
 
+from ladder_data import SLICE_MODULE
+
 #: The slices of Snorkel MeTaL's RTE submission, from labeling_functions/rte_slices.py.
 SEED_SLICES = ("dash_semicolon", "multiple_pronouns")
-SLICE_MODULE = "rte_slices.py"
 REPORTED, HOLDOUT = "test", "dev"  # RTE dev is the prepared dataset's test split; the holdout is its dev split
 
 
 def scored_split(dataset: Dataset, task: Task, workspace: Workspace, split: str = REPORTED) -> SplitSlices:
     """The split's rows with the seed's two slices, applied by the Slices page's analysis."""
-    analysis = analyse_slices(dataset, task, workspace, files=[SLICE_MODULE])
+    analysis = analyse_slices(dataset, task, workspace, [SLICE_MODULE])
     problems = [*analysis.load_errors, *(m for r in analysis.problems for m in r.messages)]
     missing = [s for s in SEED_SLICES if s not in analysis.slice_names]
     if problems or missing:

@@ -1,9 +1,9 @@
 """Datasets a benchmark prepares for itself: a table file written into the workspace and registered there (with
-its task) exactly as the Data page registers a loaded file, so runs name them like any dataset of the app and the
-app lists them, their runs and their tasks.
+its task and module set) exactly as the Data page registers a loaded file, so runs name them like any dataset of
+the app and the app lists them, their runs and their tasks.
 
-A dataset or task of the same name that the user registered differently is never replaced: the bench stops and
-says which one, so nothing the user had changes silently.
+A dataset, task or module set of the same name that the user made differently is never replaced: the bench stops
+and says which one, so nothing the user had changes silently.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from mmtl_core.atomic import atomic_write
-from mmtl_core.data import DatasetSpec, load_dataset, load_specs, save_specs
+from mmtl_core.data import DatasetSpec, load_dataset
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import WorkspaceError
-from mmtl_core.tasks import Task, load_tasks, save_tasks
+from mmtl_core.studio.modules import choose_modules
+from mmtl_core.tasks import Task
 from mmtl_core.workspace import Workspace
 
 #: Column of a prepared table holding the source's own example id (kept inside the new dataset's ids).
@@ -48,13 +49,12 @@ def table_spec(name: str, path: Path, text_fields: tuple[str, ...], label_names:
 def register(workspace: Workspace, spec: DatasetSpec, task: Task | None = None) -> Dataset:
     """Register ``spec`` and ``task`` in the workspace (kept as they are when already there) and load the dataset.
     Without ``task``, the dataset's tasks are the ones the app infers for it."""
-    specs = load_specs(workspace.datasets_file)
-    same = [s for s in specs if s.name == spec.name]
+    same = [s for s in workspace.dataset_specs() if s.name == spec.name]
     if same and asdict(same[0]) != asdict(spec):
         raise WorkspaceError(f"the workspace {workspace.root} already has a dataset named {spec.name!r} loaded from "
                              f"{same[0].path}; the bench would replace it with {spec.path}. Forget it on the Data "
                              "page or give the bench another workspace (--workspace)")
-    tasks = load_tasks(workspace.tasks_file)
+    tasks = workspace.tasks()
     clash = [t for t in tasks if task is not None and t.name == task.name and t != task]
     if clash:
         raise WorkspaceError(f"the workspace {workspace.root} already has a task named {task.name!r} on dataset "
@@ -62,7 +62,18 @@ def register(workspace: Workspace, spec: DatasetSpec, task: Task | None = None) 
                              "Remove it or give the bench another workspace (--workspace)")
     dataset = load_dataset(spec)  # before anything is saved: a file that does not load registers nothing
     if not same:
-        save_specs(workspace.datasets_file, [*specs, spec])
+        workspace.save_dataset(spec)
     if task is not None and task not in tasks:
-        save_tasks(workspace.tasks_file, [*tasks, task])
+        workspace.save_task(task)
     return dataset
+
+
+def use_modules(workspace: Workspace, dataset: Dataset, task: Task, modules: list[str]) -> list[str]:
+    """Make ``modules`` the dataset/task's module set (what the Labeling functions page and ``labels: label_model``
+    apply); a different set the user chose is never replaced (WorkspaceError)."""
+    saved = workspace.module_set(dataset.name, task.name)
+    if saved is not None and saved != modules:
+        raise WorkspaceError(f"the workspace {workspace.root} applies {saved} to task {task.name!r} of dataset "
+                             f"{dataset.name!r}; the bench needs {modules}. Choose them on the Labeling functions "
+                             "page or give the bench another workspace (--workspace)")
+    return choose_modules(workspace, dataset, task, modules)

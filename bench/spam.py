@@ -32,24 +32,23 @@ from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import MMTLError
 from mmtl_core.keys import head_name
 from mmtl_core.runs.predictions import read_head_predictions
-from mmtl_core.slice_workbench import analyse_slices
 from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
 from mmtl_core.slices.compare import compare_on_slice
 from mmtl_core.slices.slice_metrics import slice_metrics
-from mmtl_core.tasks import Task, load_tasks, tasks_for
+from mmtl_core.studio.labeling import analyse_labeling
+from mmtl_core.studio.slicing import analyse_slices, weak_prediction_sets
+from mmtl_core.tasks import Task, tasks_for
 from mmtl_core.model.encoder import resolve_encoder_name
 from mmtl_core.train import TaskSpec, TrainConfig
 from mmtl_core.train.naming import encoder_label
-from mmtl_core.weak import majority_vote_proba
-from mmtl_core.weak.scoring import break_ties
-from mmtl_core.workbench import analyse_labeling, default_files
 from mmtl_core.workspace import Workspace, default_root
 
 from bench_runs import train_or_reuse
 from ladder_report import holdout_curve, interval_at_mean, p_text, pct, points, spread
-from prepared import SOURCE_ID, register, table_spec, write_table
+from prepared import SOURCE_ID, register, table_spec, use_modules, write_table
 from results_page import DEFAULT_PAGE, REPO, provenance, write_section
 
+SHIPPED_MODULES = ["youtube_spam.py", "youtube_spam_slices.py"]  # its labeling and slicing functions
 DEFAULT_WRENCH = REPO.parent / "shared" / "data" / "wrench" / "youtube"
 DATASET = "youtube"  # the shipped youtube_spam*.py modules apply to a dataset of this name (and WRENCH's folder)
 #: WRENCH's published test accuracies on this split (Zhang et al. 2021).
@@ -111,18 +110,6 @@ def overall(data: SplitSlices, sets: list[PredictionSet]) -> np.ndarray:
     return rows.set_index("predictions").loc[[s.name for s in sets], "value"].to_numpy(float)
 
 
-def weak_sets(dataset: Dataset, task: Task, analysis, split: str) -> dict[str, PredictionSet]:
-    """Majority vote and the label model on ``split``, scored as the Labeling functions page scores them (and WRENCH
-    and Snorkel do): rows with no vote or a tie are not abstentions, ties are broken by Snorkel's tie-break. Named
-    by WRENCH's example ids, so sets made from WRENCH's folder and from the table line up."""
-    rows = (dataset.frame["split"] == split).to_numpy()
-    frame = dataset.frame[rows]
-    ids = frame[SOURCE_ID] if SOURCE_ID in frame.columns else frame["example_id"]
-    L, ids, k = analysis.L[rows], (DATASET + ":" + ids.astype(str)).to_numpy(), task.cardinality
-    probas = {"Majority vote": majority_vote_proba(L, k), "Label model": analysis.report.label_model.predict_proba(L)}
-    return {name: PredictionSet.from_labels(name, ids, break_ties(p), k) for name, p in probas.items()}
-
-
 def wrench_rows(folder: Path) -> pd.DataFrame:
     """WRENCH's rows as a table: its ids, splits, texts and gold labels, without its ten votes."""
     frame = load_wrench(folder).frame
@@ -130,13 +117,22 @@ def wrench_rows(folder: Path) -> pd.DataFrame:
                          "text": frame["text"].to_numpy(), "label": frame["label"].to_numpy()})
 
 
-def label_sets(dataset: Dataset, wrench: Dataset, task: Task, workspace: Workspace,
+def with_votes(dataset: Dataset, folder: Path) -> Dataset:
+    """``dataset`` (WRENCH's rows as registered) plus the ten votes WRENCH ships, for their reference rows: loaded
+    as the Data page loads WRENCH's folder, under the registered dataset's example ids so the rows line up."""
+    wrench = load_wrench(folder, name=dataset.name)
+    ids = dataset.frame.set_index(SOURCE_ID)["example_id"]
+    frame = wrench.frame.assign(example_id=ids.loc[wrench.frame["example_id"]].to_numpy())
+    return Dataset(dataset.name, frame, wrench.label_names, wrench.weak_labels, wrench.weak_label_names,
+                   source=wrench.source)
+
+
+def label_sets(dataset: Dataset, votes: Dataset, task: Task, workspace: Workspace, modules: list[str],
                split: str) -> dict[str, dict[str, PredictionSet]]:
     """Majority vote and the label model on ``split`` for WRENCH's ten votes, the shipped functions (the labels the
-    end model learns from) and both, each through the Labeling functions page's analysis (fitted on train)."""
-    shipped = default_files(workspace.functions_dir, dataset, task)
-    sources = {"WRENCH's 10 labeling functions": (wrench, []), SHIPPED: (dataset, shipped), BOTH: (wrench, shipped)}
-    return {label: weak_sets(ds, task, analyse_labeling(ds, task, workspace, files=files), split)
+    end model learns from) and both, each by the Labeling functions page's analysis and prediction rule."""
+    sources = {"WRENCH's 10 labeling functions": (votes, []), SHIPPED: (dataset, modules), BOTH: (votes, modules)}
+    return {label: weak_prediction_sets(analyse_labeling(ds, task, workspace, files), split)
             for label, (ds, files) in sources.items()}
 
 
@@ -170,11 +166,10 @@ def end_model_table(data: SplitSlices, models: list[EndModel], label_model: Pred
     return lines
 
 
-def select(args, task: Task, workspace: Workspace, dataset: Dataset, wrench: Dataset, valid: SplitSlices,
-           out) -> str:
+def select(args, task: Task, workspace: Workspace, dataset: Dataset, weak: dict, valid: SplitSlices, out) -> str:
     lines = ["Which labels: each source's majority vote and label model on valid (the end model learns from the "
              "best; no training needed to compare them):", "",
-             *labels_table(valid, label_sets(dataset, wrench, task, workspace, "dev")), "",
+             *labels_table(valid, weak), "",
              "| candidate (the shipped functions' label-model labels) | seeds | valid accuracy after each epoch, mean "
              "over seeds |", "|---|---|---|"]
     for label, settings in CANDIDATES:
@@ -209,20 +204,21 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
         path = workspace.root / "bench_data" / "youtube_wrench_rows.parquet"
         write_table(path, wrench_rows(args.wrench))
         dataset = register(workspace, table_spec(DATASET, path, ("text",), WRENCH_LABELS))
-        wrench = load_wrench(args.wrench)  # with its ten votes, for their reference row (not registered)
-        (task,) = tasks_for(dataset, load_tasks(workspace.tasks_file))
-        analysis = analyse_slices(dataset, task, workspace, files=default_files(workspace.functions_dir, dataset,
-                                                                                   task))
+        (task,) = tasks_for(dataset, workspace.tasks())
+        modules = use_modules(workspace, dataset, task, SHIPPED_MODULES)
+        analysis = analyse_slices(dataset, task, workspace, modules)
+        split = "dev" if args.select else "test"
+        weak = label_sets(dataset, with_votes(dataset, args.wrench), task, workspace, modules, split)
         if args.select:
-            body = select(args, task, workspace, dataset, wrench, analysis.split_slices("dev"), out)
+            body = select(args, task, workspace, dataset, weak, analysis.split_slices(split), out)
             section, accuracy = "spam-select", None
         else:
-            data = analysis.split_slices("test")
-            weak = label_sets(dataset, wrench, task, workspace, "test")
-            ends = [("label-model labels", "label_model")] + ([] if args.no_gold else [("gold labels (ceiling)", "gold")])
+            data = analysis.split_slices(split)
+            ends = [("label-model labels", "label_model"), *([] if args.no_gold else [("gold labels (ceiling)", "gold")])]
             models = [end_model(label, train_runs(label, labels, args, task, workspace, dataset, SETTINGS, out), task,
                                 dataset, data) for label, labels in ends]
-            body = "\n".join([*labels_table(data, weak), "", *end_model_table(data, models, weak[SHIPPED]["Label model"])])
+            table = end_model_table(data, models, weak[SHIPPED]["Label model"])
+            body = "\n".join([*labels_table(data, weak), "", *table])
             section, accuracy = "spam", float(np.mean(models[0].test))
     except MMTLError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -230,7 +226,10 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     minutes = (time.perf_counter() - t0) / 60
     title = "## YouTube spam on WRENCH's split: " + ("choosing settings on valid" if args.select else
                                                      "weak supervision end to end")
-    refs = "WRENCH's published test accuracies: " + "; ".join(f"{k} {v:.2f}" for k, v in WRENCH) + "."
+    refs = ("WRENCH's published test accuracies: " + "; ".join(f"{k} {v:.2f}" for k, v in WRENCH) + ". Majority "
+            "vote and the label model are scored as the Labeling functions page scores them (every row gets a class; "
+            "a row with no vote or a tie gets one drawn by its example id, where WRENCH draws at random), so "
+            "WRENCH's own votes land within a point or two of its published figures.")
     encoder = f"{encoder_label(args.encoder)} ({resolve_encoder_name(args.encoder)})"
     text = "\n".join([title, "", provenance(args.threads, minutes, encoder), "", refs, "", body])
     write_section(args.results, section, text)
