@@ -2,8 +2,9 @@
 folder (where the app lists them), reused when a completed run of the same config on the same data is there.
 
 Resuming: a run is reused when a completed run in the runs folder has the same resolved config (name and seed
-included) and was trained on data with the same fingerprints. A run that failed or was stopped is trained again in
-a new folder; nothing is deleted.
+included), was trained on data with the same fingerprints and, for a task trained on the label model's labels or a
+labels file, on the same training labels as those computed now (edited labeling functions mean a new run). A run
+that failed or was stopped is trained again in a new folder; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -14,14 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+import pandas as pd
+
 from mmtl_core.errors import PredictionsError
 from mmtl_core.runs.ensemble import ensemble_runs
 from mmtl_core.runs.jsonfiles import json_safe, read_config
 from mmtl_core.runs.layout import PROGRESS
 from mmtl_core.runs.listing import list_runs
+from mmtl_core.runs.predictions import read_labels
 from mmtl_core.runs.status import read_status
 from mmtl_core.train import TrainConfig, train
+from mmtl_core.train.config import GOLD
+from mmtl_core.train.loading import load_task_data
 from mmtl_core.train.locations import resolve_locations
+
+LABELS_TOLERANCE = 1e-5  # the same labels, up to the float noise of refitting the same label model
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,10 @@ def stored_config(cfg: TrainConfig) -> dict[str, Any]:
 
 
 def find_completed(cfg: TrainConfig, fingerprints: dict[str, str]) -> Path | None:
-    """The newest completed run of exactly ``cfg`` on data with these fingerprints (dataset name -> fingerprint)."""
+    """The newest completed run of exactly ``cfg`` on data with these fingerprints (dataset name -> fingerprint)
+    and, where a task's labels are not gold, on the labels it would get now."""
     wanted = stored_config(cfg)
+    labels: list[dict[str, pd.DataFrame]] = []  # computed once, when a run is a candidate
     for info in reversed(list_runs(Path(wanted["output_dir"]), completed_only=True)):
         try:
             meta = read_config(info.path)
@@ -55,9 +66,25 @@ def find_completed(cfg: TrainConfig, fingerprints: dict[str, str]) -> Path | Non
             continue
         if meta.get("config") != wanted or "ensemble" in meta:
             continue
-        if all(fingerprints.get(t["dataset"]) == t.get("dataset_fingerprint") for t in meta.get("tasks", [])):
+        if not all(fingerprints.get(t["dataset"]) == t.get("dataset_fingerprint") for t in meta.get("tasks", [])):
+            continue
+        if not labels:
+            labels.append(current_labels(cfg))
+        if all(same_labels(read_labels(info.path, task), frame) for task, frame in labels[0].items()):
             return info.path
     return None
+
+
+def current_labels(cfg: TrainConfig) -> dict[str, pd.DataFrame]:
+    """The training labels of each task not trained on gold, as training would compute them now."""
+    if all(t.labels == GOLD for t in cfg.tasks):
+        return {}
+    return {t.task.name: t.labels.frame for t in load_task_data(resolve_locations(cfg)) if t.labels is not None}
+
+
+def same_labels(stored: pd.DataFrame | None, now: pd.DataFrame) -> bool:
+    return (stored is not None and stored["example_id"].tolist() == now["example_id"].tolist()
+            and np.allclose(stored.iloc[:, 1:].to_numpy(float), now.iloc[:, 1:].to_numpy(float), atol=LABELS_TOLERANCE))
 
 
 def train_or_reuse(cfg: TrainConfig, fingerprints: dict[str, str], *, fresh: bool = False,

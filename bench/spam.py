@@ -214,7 +214,8 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
             section, accuracy = "spam-select", None
         else:
             data = analysis.split_slices(split)
-            ends = [("label-model labels", "label_model"), *([] if args.no_gold else [("gold labels (ceiling)", "gold")])]
+            ends = [("label-model labels", "label_model")]
+            ends += [] if args.no_gold else [("gold labels (ceiling)", "gold")]
             models = [end_model(label, train_runs(label, labels, args, task, workspace, dataset, SETTINGS, out), task,
                                 dataset, data) for label, labels in ends]
             table = end_model_table(data, models, weak[SHIPPED]["Label model"])

@@ -1,6 +1,6 @@
 """bench/spam.py end to end with a tiny encoder on WRENCH's real youtube split: the labels' accuracies (WRENCH's
-own ten votes score its published 84.0 / 84.0, up to ties), an end model on the shipped functions' label-model labels and
-one on gold, the results page's section and the last line."""
+own ten votes score its published 84.0 / 84.0, up to ties), an end model on the shipped functions' label-model
+labels and one on gold, the results page's section and the last line."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_spam_bench_trains_on_label_model_and_gold_labels_and_reports_wrenchs_references(tmp_path, tiny_encoder,
                                                                                           shared_data):
-    done = subprocess.run([sys.executable, "bench/spam.py", "--encoder", tiny_encoder, "--seeds", "1", "--threads",
-                           "1", "--workspace", str(tmp_path / "ws"), "--wrench", str(shared_data / "wrench" / "youtube"),
-                           "--results", str(tmp_path / "results.md")], cwd=REPO, capture_output=True, text=True,
+    args = ["--encoder", tiny_encoder, "--seeds", "1", "--threads", "1", "--workspace", str(tmp_path / "ws"),
+            "--wrench", str(shared_data / "wrench" / "youtube"), "--results", str(tmp_path / "results.md")]
+    done = subprocess.run([sys.executable, "bench/spam.py", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=600, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert re.fullmatch(r"spam_test_accuracy: 0\.\d{4}", done.stdout.strip().splitlines()[-1])
