@@ -110,18 +110,27 @@ def ensemble_or_reuse(runs: list[Path], output_dir: Path, name: str, *, fresh: b
     return Trained(ensemble_runs(runs, output_dir, name=name), False, 0.0)
 
 
-def run_cost(run: Path) -> str:
-    """How long the run took when it was trained (from its id's timestamp to its completion) and its last training
-    throughput, e.g. ``6.1 min, 47 examples/s``; whatever of it the run folder says."""
-    parts = []
+def run_minutes(run: Path) -> float | None:
+    """How long the run took when it was trained: from its id's timestamp to its last status (None if unknown)."""
     try:
         started = dt.datetime.strptime(run.name[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.timezone.utc)
-        ended = dt.datetime.fromisoformat(read_status(run)["time"])
-        parts.append(f"{(ended - started).total_seconds() / 60:.1f} min")
+        return (dt.datetime.fromisoformat(read_status(run)["time"]) - started).total_seconds() / 60
     except (ValueError, KeyError, OSError):
-        pass
+        return None
+
+
+def run_cost(run: Path) -> str:
+    """The run's training time and its last training throughput, e.g. ``6.1 min, 47 examples/s``; whatever of it
+    the run folder says."""
+    minutes = run_minutes(run)
+    parts = [] if minutes is None else [f"{minutes:.1f} min"]
     try:
         parts.append(f"{json.loads((run / PROGRESS).read_text())['examples_per_s']:.0f} examples/s")
     except (ValueError, KeyError, OSError):
         pass
     return ", ".join(parts)
+
+
+def total_minutes(runs: list[Path]) -> float:
+    """The runs' own training time, added up (what the page reports even when this invocation reused them)."""
+    return sum(m for m in map(run_minutes, runs) if m is not None)

@@ -36,7 +36,7 @@ from mmtl_core.train.naming import encoder_label
 from mmtl_core.model.encoder import resolve_encoder_name
 from mmtl_core.workspace import Workspace, default_root
 
-from bench_runs import Trained, ensemble_or_reuse, run_cost, train_or_reuse
+from bench_runs import Trained, ensemble_or_reuse, run_cost, total_minutes, train_or_reuse
 from ladder_data import TARGET, Prepared, prepare
 from ladder_select import CANDIDATES, candidate_config, describe, score_candidate, select_table
 from ladder_report import (RunScore, StepScore, compare_steps, curve_table, half_width, ladder_table, score_run,
@@ -125,7 +125,9 @@ def encoder_text(args) -> str:
 
 def report(args, steps: list[StepScore], data, workspace: Workspace, minutes: float) -> str:
     sizes, n = slice_sizes(data), int(data.labeled.sum())
-    lines = [f"## RTE signal ladder ({args.mode} mode)", "", provenance(args.threads, minutes, encoder_text(args)),
+    spent = total_minutes([r.path for st in steps for r in st.runs])
+    lines = [f"## RTE signal ladder ({args.mode} mode)", "",
+             provenance(args.threads, minutes, encoder_text(args), spent),
              f"- recipes: `recipes/rte_ladder/{args.mode}/`; workspace `{workspace.root}` "
              "(RTE_holdout: RTE train less a 277-pair holdout, which chose every setting and checkpoint; RTE dev "
              "is its test split, reported below and never tuned on)",
@@ -212,7 +214,8 @@ def run_select(args, workspace: Workspace, prepared: Prepared, out) -> tuple[str
             print(f"{candidate.label} seed {seed}: {how} {trained.path.name}", file=out, flush=True)
         scores.append(score_candidate(candidate, runs, TARGET, prepared.rte.name))
     lines = [f"## Choosing the ladder's settings on the RTE holdout ({args.mode} mode)", "",
-             provenance(args.threads, args.minutes(), encoder_text(args)), "",
+             provenance(args.threads, args.minutes(), encoder_text(args),
+                        total_minutes([r for s in scores for r in s.runs])), "",
              f"Holdout accuracy ({holdout_rows(prepared)} pairs of RTE train, never trained on) after each epoch, "
              "mean over seeds. "
              "Candidates change the named recipe's settings:", "",

@@ -18,7 +18,7 @@ from mmtl_core.errors import FunctionError
 from mmtl_core.keys import MetricKey, head_name
 from mmtl_core.runs.listing import read_run_info
 from mmtl_core.runs.metrics import read_metrics
-from mmtl_core.runs.predictions import read_head_predictions
+from mmtl_core.runs.predictions import has_predictions, read_head_predictions
 from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
 from mmtl_core.slices.compare import Comparison, compare_on_slice
 from mmtl_core.slices.intervals import wilson_interval
@@ -102,10 +102,11 @@ def score_run(data: SplitSlices, dataset: str, path: Path, seed: int, seconds: f
     records = read_metrics(path)
     final = records[-1] if records else {}
     run.holdout = final.get("metrics", {}).get(str(MetricKey(data.task.name, dataset, HOLDOUT, "accuracy")), math.nan)
-    for s in SEED_SLICES:
-        key = str(MetricKey(head_name(data.task.name, s), dataset, data.split, "accuracy"))
-        if key in final.get("metrics", {}):
-            run.slice_heads[s] = final["metrics"][key]
+    for s in data.slice_names:  # a slice head scored on its own slice, by the same computation
+        head = head_name(data.task.name, s)
+        if has_predictions(path, head, data.split):
+            own = slice_metrics(data, read_head_predictions(path, head, data.split, data.example_ids))
+            run.slice_heads[s] = float(own.loc[own["slice"] == s, "value"].iloc[0])
     run.curve = holdout_curve(path, data.task.name, dataset)
     best = final.get("best", {}).get(data.task.name)
     at = [p for p in run.curve if best and (p.stage, p.step) == (best["stage"], best["step"])]

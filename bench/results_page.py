@@ -66,9 +66,11 @@ def git_commit() -> str:
     return out.stdout.strip() or "unknown"
 
 
-def provenance(threads: int, minutes: float, encoder: str) -> str:
-    """The lines every section starts with: command, date, commit, device, encoder, time taken."""
+def provenance(threads: int, minutes: float, encoder: str, runs_minutes: float) -> str:
+    """The lines every section starts with: command, date, commit, device, encoder, time taken (this invocation's,
+    and the runs' own training time, which differ when completed runs were reused)."""
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join([f"- command: `{command_line()}`", f"- when: {now}, commit {git_commit()}",
                       f"- device: {device_line(threads)}", f"- encoder: {encoder}",
-                      f"- time taken: {minutes:.1f} min (this invocation; reused runs cost nothing)"])
+                      f"- time taken: {minutes:.1f} min by this invocation; the runs' own training took "
+                      f"{runs_minutes:.1f} min in all (from their folders; reused runs cost this invocation nothing)"])

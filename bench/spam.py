@@ -43,7 +43,7 @@ from mmtl_core.train import TaskSpec, TrainConfig
 from mmtl_core.train.naming import encoder_label
 from mmtl_core.workspace import Workspace, default_root
 
-from bench_runs import train_or_reuse
+from bench_runs import ensemble_or_reuse, total_minutes, train_or_reuse
 from ladder_report import holdout_curve, interval_at_mean, p_text, pct, points, spread
 from prepared import SOURCE_ID, register, table_spec, use_modules, write_table
 from results_page import DEFAULT_PAGE, REPO, provenance, write_section
@@ -166,18 +166,22 @@ def end_model_table(data: SplitSlices, models: list[EndModel], label_model: Pred
     return lines
 
 
-def select(args, task: Task, workspace: Workspace, dataset: Dataset, weak: dict, valid: SplitSlices, out) -> str:
+def select(args, task: Task, workspace: Workspace, dataset: Dataset, weak: dict, valid: SplitSlices,
+           out) -> tuple[str, list[Path]]:
+    """The label sources and the candidate settings on valid: (page text, the runs trained for it)."""
     lines = ["Which labels: each source's majority vote and label model on valid (the end model learns from the "
              "best; no training needed to compare them):", "",
              *labels_table(valid, weak), "",
              "| candidate (the shipped functions' label-model labels) | seeds | valid accuracy after each epoch, mean "
              "over seeds |", "|---|---|---|"]
+    trained: list[Path] = []
     for label, settings in CANDIDATES:
         runs = train_runs(f"choice: {label}", "label_model", args, task, workspace, dataset, settings, out)
+        trained += runs
         curves = [holdout_curve(r, task.name, dataset.name) for r in runs]
         means = [pct(float(np.mean([c[i].accuracy for c in curves]))) for i in range(min(map(len, curves)))]
         lines.append(f"| {label}, {settings['epochs']} epochs | {len(curves)} | {', '.join(means)} |")
-    return "\n".join(lines)
+    return "\n".join(lines), trained
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -210,7 +214,7 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
         split = "dev" if args.select else "test"
         weak = label_sets(dataset, with_votes(dataset, args.wrench), task, workspace, modules, split)
         if args.select:
-            body = select(args, task, workspace, dataset, weak, analysis.split_slices(split), out)
+            body, runs = select(args, task, workspace, dataset, weak, analysis.split_slices(split), out)
             section, accuracy = "spam-select", None
         else:
             data = analysis.split_slices(split)
@@ -218,9 +222,15 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
             ends += [] if args.no_gold else [("gold labels (ceiling)", "gold")]
             models = [end_model(label, train_runs(label, labels, args, task, workspace, dataset, SETTINGS, out), task,
                                 dataset, data) for label, labels in ends]
+            if len(models[0].runs) > 1:  # the app's ensemble of the seeds' runs, for what it adds (not the headline)
+                label = f"label-model labels, ensemble of the {len(models[0].runs)} runs"
+                name = f"YouTube spam (WRENCH split) · {label}"
+                ensemble = ensemble_or_reuse(models[0].runs, workspace.runs_dir, name, fresh=args.fresh)
+                models.append(end_model(label, [ensemble.path], task, dataset, data))
             table = end_model_table(data, models, weak[SHIPPED]["Label model"])
             body = "\n".join([*labels_table(data, weak), "", *table])
             section, accuracy = "spam", float(np.mean(models[0].test))
+            runs = [r for m in models for r in m.runs]
     except MMTLError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -232,7 +242,7 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
             "a row with no vote or a tie gets one drawn by its example id, where WRENCH draws at random), so "
             "WRENCH's own votes land within a point or two of its published figures.")
     encoder = f"{encoder_label(args.encoder)} ({resolve_encoder_name(args.encoder)})"
-    text = "\n".join([title, "", provenance(args.threads, minutes, encoder), "", refs, "", body])
+    text = "\n".join([title, "", provenance(args.threads, minutes, encoder, total_minutes(runs)), "", refs, "", body])
     write_section(args.results, section, text)
     print(text, file=out)
     print(f"spam_test_accuracy: {accuracy:.4f}" if accuracy is not None else f"spam_select_minutes: {minutes:.1f}",
