@@ -10,7 +10,9 @@ what was expected, what to do next) and the UI may show it as it is. Anything el
     ├── FunctionError      a labeling or slicing function is broken (names the function, file and line)
     ├── PredictionsError   an uploaded or stored prediction set does not fit the task (names the file and what)
     ├── ConfigError        a training config is invalid (names the setting)
-    └── WorkspaceError     the workspace folder or a saved file cannot be used
+    ├── WorkspaceError     the workspace folder or a saved file cannot be used
+    ├── RegistryError      the run registry cannot be opened, or a run is not in a state for what was asked
+    └── JobError           a background job cannot be launched or reached (names the backend and address)
 """
 
 from __future__ import annotations
@@ -56,3 +58,11 @@ class ConfigError(MMTLError):
 
 class WorkspaceError(MMTLError):
     """The workspace folder, or a file in it, cannot be read or written."""
+
+
+class RegistryError(MMTLError):
+    """The run registry cannot be opened or written, or a run is not in a state that allows what was asked."""
+
+
+class JobError(MMTLError):
+    """A training job cannot be launched, reached or controlled (the Ray head is unreachable, ...)."""

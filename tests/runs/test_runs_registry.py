@@ -1,0 +1,184 @@
+"""The run registry on a real SQLite file: the state machine, and several processes writing at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import time
+
+import pytest
+
+from mmtl_core.errors import RegistryError
+from mmtl_core.runs.registry import FINISHED, Registry
+
+N_WRITERS = 4
+
+
+def url_of(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'runs.sqlite'}"
+
+
+def add(registry: Registry, run_id: str, device: str = "cpu", **kw):
+    return registry.create_run(run_id, name=f"name of {run_id}", config={"epochs": 1, "lr": float("nan")},
+                               functions={"files": {}}, artifacts=f"/runs/{run_id}", backend="local", device=device,
+                               **kw)
+
+
+def test_a_run_goes_queued_starting_running_succeeded_and_never_leaves_a_finished_state(tmp_path):
+    registry = Registry(url_of(tmp_path))
+    record = add(registry, "r1")
+    assert (record.state, record.attempt, record.config) == ("queued", 1, {"epochs": 1, "lr": None})  # strict JSON
+    assert not registry.transition("r1", 1, "running")  # not from queued
+    claimed = registry.claim_next("cpu", host="h")
+    assert (claimed.id, claimed.state, claimed.host) == ("r1", "starting", "h") and claimed.started_at
+    assert registry.transition("r1", 1, "running", pid=123)
+    assert registry.heartbeat("r1", 1, {"step": 3, "loss": 0.5})
+    assert registry.get("r1").progress == {"step": 3, "loss": 0.5}
+    assert registry.transition("r1", 1, "succeeded", metrics={"RTE/rte/dev/accuracy": 0.7})
+    for state in FINISHED:
+        assert not registry.transition("r1", 1, state)
+    assert not registry.heartbeat("r1", 1, {"step": 4})  # a late heartbeat does not touch a finished run
+    final = registry.get("r1")
+    assert (final.state, final.progress["step"], final.metrics) == ("succeeded", 3, {"RTE/rte/dev/accuracy": 0.7})
+    assert final.queued_at <= final.started_at <= final.running_at <= final.ended_at
+    with pytest.raises(ValueError, match="no transition leads to 'queued'"):
+        registry.transition("r1", 1, "queued")
+
+
+def test_cancel_is_immediate_when_queued_and_a_request_when_running(tmp_path):
+    registry = Registry(url_of(tmp_path))
+    add(registry, "waiting")
+    assert registry.request_cancel("waiting").state == "cancelled"
+    add(registry, "busy")
+    registry.claim_next("cpu", host="h")
+    registry.transition("busy", 1, "running")
+    record = registry.request_cancel("busy")
+    assert record.state == "running" and record.cancel_requested_at and registry.cancel_requested("busy", 1)
+    assert registry.request_cancel("busy").cancel_requested_at == record.cancel_requested_at  # the first request
+    assert registry.transition("busy", 1, "cancelled")
+    assert registry.request_cancel("busy").state == "cancelled"  # a finished run is left as it is
+
+
+def test_a_retry_is_a_new_attempt_and_the_failed_one_stays_recorded(tmp_path):
+    registry = Registry(url_of(tmp_path))
+    add(registry, "r")
+    with pytest.raises(RegistryError, match="is queued; only a finished run can be retried"):
+        registry.retry("r")
+    registry.claim_next("cpu", host="h")
+    registry.transition("r", 1, "failed", error="boom")
+    again = registry.retry("r")
+    assert (again.attempt, again.state, again.error) == (2, "queued", None)
+    assert [(a["number"], a["state"], a["error"]) for a in registry.attempts("r")] == [(1, "failed", "boom"),
+                                                                                      (2, "queued", None)]
+    assert not registry.transition("r", 1, "running")  # the old attempt stays failed
+    assert registry.claim_next("cpu", host="h").attempt == 2
+
+
+def test_delete_only_a_finished_run_and_unknown_ids_are_named(tmp_path):
+    registry = Registry(url_of(tmp_path))
+    add(registry, "r")
+    with pytest.raises(RegistryError, match="is queued; cancel it before deleting it"):
+        registry.delete_run("r")
+    registry.request_cancel("r")
+    registry.delete_run("r")
+    with pytest.raises(RegistryError, match="no run 'r' in the registry"):
+        registry.get("r")
+    add(registry, "r")  # the id is free again
+    with pytest.raises(RegistryError, match="'r' is already in the registry"):
+        add(registry, "r")
+
+
+def test_the_file_is_in_wal_mode_and_a_bad_url_is_a_clear_error(tmp_path):
+    Registry(url_of(tmp_path))
+    assert sqlite3.connect(tmp_path / "runs.sqlite").execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    with pytest.raises(RegistryError, match="cannot open the run registry at nosuchdb://x"):
+        Registry("nosuchdb://x")
+
+
+def test_one_job_per_device_and_host_and_devices_are_independent(tmp_path):
+    registry = Registry(url_of(tmp_path))
+    for i, device in enumerate(["cpu", "cpu", "cuda:0"]):
+        add(registry, f"r{i}", device=device)
+        time.sleep(0.001)  # queued order
+    assert registry.claim_next("cpu", host="h").id == "r0"
+    assert registry.claim_next("cpu", host="h") is None  # the device is busy
+    assert registry.claim_next("cuda:0", host="h").id == "r2"
+    assert registry.claim_next("cpu", host="h", slots=2).id == "r1"
+
+
+# --- several processes at once --------------------------------------------------------------------------------------
+def start_all(ctx, target, arguments: list[tuple]) -> list:
+    """One real writer process per argument tuple (spawned: nothing shared with this process but the file)."""
+    procs = [ctx.Process(target=target, args=args) for args in arguments]
+    for p in procs:
+        p.start()
+    return procs
+
+
+def _drain_queue(url: str, barrier, host: str) -> None:
+    """Claim, run and finish queued runs until none is left (one active per device and host at a time)."""
+    registry = Registry(url)
+    barrier.wait()
+    while registry.list_runs(states=("queued",)):
+        record = registry.claim_next("cpu", host=host)
+        if record is None:
+            time.sleep(0.002)
+            continue
+        assert registry.transition(record.id, 1, "running")
+        for step in range(3):
+            assert registry.heartbeat(record.id, 1, {"step": step})
+        assert registry.transition(record.id, 1, "succeeded", metrics={"by": float(os.getpid())})
+        time.sleep(0.01)  # as a supervisor's poll would: the others get their turn at the next claim
+
+
+def _race_to_finish(url: str, barrier, state: str, ids: list[str], out) -> None:
+    """Every process tries to end every run in its own way; report which ends it won."""
+    registry = Registry(url)
+    barrier.wait()
+    won = [run_id for run_id in ids if registry.transition(run_id, 1, state, error=state)]
+    out.put((state, won))
+
+
+def test_concurrent_workers_claim_each_run_once_and_never_overlap_on_a_device(tmp_path):
+    url = url_of(tmp_path)
+    registry = Registry(url)
+    ids = [f"run{i:02d}" for i in range(24)]
+    for run_id in ids:
+        add(registry, run_id)
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(N_WRITERS)
+    procs = start_all(ctx, _drain_queue, [(url, barrier, "host-a")] * N_WRITERS)
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0] * N_WRITERS
+    records = registry.list_runs()
+    assert sorted(r.id for r in records) == ids and {r.state for r in records} == {"succeeded"}
+    assert len({r.metrics["by"] for r in records}) > 1  # the work really was shared between processes
+    spans = sorted((r.started_at, r.ended_at) for r in records)
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        assert start >= end  # one at a time on the device, across all the processes
+    assert all(r.progress == {"step": 2} for r in records)
+
+
+def test_concurrent_final_transitions_have_exactly_one_winner_per_run(tmp_path):
+    url = url_of(tmp_path)
+    registry = Registry(url)
+    ids = [f"run{i:02d}" for i in range(30)]
+    for run_id in ids:
+        add(registry, run_id)
+        registry.claim_next("cpu", host="h", slots=len(ids))
+        registry.transition(run_id, 1, "running")
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(N_WRITERS), ctx.Queue()
+    states = ["succeeded", "failed", "cancelled", "lost"][:N_WRITERS]
+    procs = start_all(ctx, _race_to_finish, [(url, barrier, s, ids, out) for s in states])
+    results = dict(out.get(timeout=120) for _ in procs)
+    for p in procs:
+        p.join(60)
+    winners = [run_id for won in results.values() for run_id in won]
+    assert sorted(winners) == ids  # every run ended exactly once
+    for state, won in results.items():
+        for run_id in won:
+            record = registry.get(run_id)
+            assert (record.state, record.error) == (state, state)  # the winner's end, nobody else's
