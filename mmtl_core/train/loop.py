@@ -173,7 +173,8 @@ def improved(new: float, old: float | None) -> bool:
 
 
 def checkpoint(model, tasks, task_ids, cfg, stage, step, epoch, run, device, d: Dist, best) -> None:
-    """Score dev, append to metrics.jsonl, keep each task's best state (by its primary metric) in memory."""
+    """Score dev, append to metrics.jsonl, keep each task's best state (by its primary metric) in memory and in
+    the run folder."""
     metrics = evaluate(model, tasks, task_ids, cfg, device)
     if d.main:
         outputs.append_evaluation(run, stage, step, epoch, metrics)
@@ -186,13 +187,18 @@ def checkpoint(model, tasks, task_ids, cfg, stage, step, epoch, run, device, d: 
         if improved(value, best.get(t.task.name, {}).get("value")):
             state = {k: v.detach().to("cpu", copy=True) for k, v in model.task_state(t.task.name).items()}
             best[t.task.name] = {"value": value, "state": state, "stage": stage, "step": step}
+            if d.main:
+                outputs.save_checkpoint(run, t.task.name, state, cfg, stage, step, value)
 
 
 def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Dataset] | None = None,
-          on_progress: Progress | None = None) -> Path:
+          on_progress: Progress | None = None, run_dir: Path | None = None) -> Path:
     """Train as ``config`` says and return the run directory (see run_dir.py for its layout).
 
     ``datasets`` maps task names to already loaded datasets (instead of each task's 'data' setting).
+    ``on_progress`` receives each progress report (it may raise ``Stopped`` to stop the run between steps).
+    ``run_dir`` is the folder to write (a job queue names it after the run's id); by default a new folder in the
+    config's output_dir.
     """
     cfg = _as_config(config)  # a bad key or value raises here, before anything is loaded
     precheck(cfg, datasets)
@@ -200,7 +206,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
         torch.set_num_threads(cfg.num_threads)
     device = pick_device(cfg)
     d = setup_distributed(device)
-    run = create_run_dir(Path(cfg.output_dir)) if d.main else None
+    run = (_existing(run_dir) if run_dir is not None else create_run_dir(Path(cfg.output_dir))) if d.main else None
     if d.world > 1:
         holder = [str(run) if run else None]
         dist.broadcast_object_list(holder, 0)
@@ -242,6 +248,11 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
     finally:
         if handler is not None:
             outputs.detach_log(handler)
+
+
+def _existing(run_dir: Path) -> Path:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    return run_dir
 
 
 def _as_config(config: TrainConfig | dict | str | Path) -> TrainConfig:

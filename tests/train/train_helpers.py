@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +56,8 @@ def write_table_config(folder: Path, encoder: str, mode: str, epochs: int = 1) -
 
 
 def only_run(runs: Path) -> Path:
-    """The one run folder under ``runs`` (frozen mode's .encodings cache sits beside it)."""
-    (run,) = (p for p in runs.iterdir() if not p.name.startswith("."))
+    """The one run folder under ``runs`` (frozen mode's .encodings cache and the run registry sit beside it)."""
+    (run,) = (p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
     return run
 
 
@@ -65,3 +66,14 @@ def read_rte(folder: Path, n_train: int | None = None, n_dev: int | None = None)
     ds = load_glue_task(folder / "glue_data", "RTE", splits=("train", "dev"))
     keep = [ds.split(split).iloc[:n] for split, n in (("train", n_train), ("dev", n_dev))]
     return Dataset(ds.name, pd.concat(keep, ignore_index=True), label_names=ds.label_names)
+
+
+def wait_for(condition, timeout: float = 120.0, what: str = ""):
+    """Poll ``condition`` until it returns something true, and return that; fail after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
