@@ -176,6 +176,7 @@ class RayJobs:
     def submit(self, record: RunRecord) -> None:
         """Submit the attempt's job; idempotent (a job already known under its submission id is left alone)."""
         key = submission_id(record.id, record.attempt)
+        self.client(record.backend_address)  # an unreachable head: a JobError before anything is prepared
         work_dir = inputs_dir(self.runs_dir, record.id)
         write_job_config(record.config, work_dir)
         run_dir = Path(record.artifacts)
@@ -192,9 +193,11 @@ class RayJobs:
                                    "py_modules": [str(Path(mmtl_core.__file__).parent)],
                                    "excludes": ["__pycache__", "*.pyc"],
                                    "env_vars": {"PYTHONUNBUFFERED": "1"}})
-        except RuntimeError as e:
+        except RuntimeError as e:  # Ray's answer to a bad request, or to a submission id it already has
             if self.job_info(record) is None:
-                raise JobError(f"the Ray head at {record.backend_address} refused job {key}: {e}") from e
+                self.registry.transition(record.id, record.attempt, "failed",
+                                         error=f"the Ray head at {record.backend_address} refused job {key}: {e}")
+                return
         log.info("run %s attempt %d submitted to Ray at %s as %s (%g GPU)", record.id, record.attempt,
                  record.backend_address, key, num_gpus)
 
