@@ -5,7 +5,9 @@ job ships this folder to the GPU box as its working directory.
 
     <runs_dir>/.inputs/<run_id>/
       functions/<module>.py     the function files, as they were at launch
-      labels/<task><suffix>     each task's probabilistic label file ('labels' setting), when it is one
+      labels/<task><suffix>     each task's probabilistic label file ('labels' setting), when it is one (the
+                                label model's labels, 'label_model', are computed when the job starts, from the
+                                function files frozen here)
       slices/<task><suffix>     each task's precomputed slice file ('slices_file'), when it has one
 """
 
@@ -19,7 +21,7 @@ from typing import Any
 
 from mmtl_core.functions import list_function_files
 from mmtl_core.jobs.layout import inputs_dir
-from mmtl_core.train.config import TaskSpec, TrainConfig
+from mmtl_core.train.config import GOLD, LABEL_MODEL, TaskSpec, TrainConfig
 
 
 def snapshot_files(functions_dir: Path) -> dict[str, Any]:
@@ -33,9 +35,9 @@ def snapshot_files(functions_dir: Path) -> dict[str, Any]:
 
 
 def stage_inputs(cfg: TrainConfig, folder: Path, runs_dir: Path) -> TrainConfig:
-    """Copy what ``cfg`` reads from the user's folders into ``folder`` and return the config pointing at the
-    copies; data paths become absolute (a job does not run in the app's working directory), outputs go to
-    ``runs_dir``."""
+    """Copy what ``cfg`` (its locations resolved) reads from the user's folders into ``folder`` and return the
+    config pointing at the copies; data paths become absolute (a job does not run in the app's working directory),
+    outputs go to ``runs_dir``."""
     folder.mkdir(parents=True, exist_ok=True)
     functions = folder / "functions"
     functions.mkdir(exist_ok=True)
@@ -51,11 +53,11 @@ def _stage_task(spec: TaskSpec, folder: Path) -> TaskSpec:
     changes: dict[str, str] = {}
     if spec.data:
         changes["data"] = str(Path(spec.data).resolve())
-    if spec.labels != "gold":
-        changes["labels"] = _copy(Path(spec.labels), folder / "labels" / (spec.name + Path(spec.labels).suffix))
+    if spec.labels not in (GOLD, LABEL_MODEL):
+        changes["labels"] = _copy(Path(spec.labels), folder / "labels" / (spec.task + Path(spec.labels).suffix))
     if spec.slices_file:
         changes["slices_file"] = _copy(Path(spec.slices_file),
-                                       folder / "slices" / (spec.name + Path(spec.slices_file).suffix))
+                                       folder / "slices" / (spec.task + Path(spec.slices_file).suffix))
     return replace(spec, **changes)
 
 

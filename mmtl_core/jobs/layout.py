@@ -8,11 +8,16 @@ INPUTS_DIR = ".inputs"  # <runs>/.inputs/<run_id>/: a run's inputs, frozen at la
 ATTEMPTS_DIR = ".attempts"  # <runs>/.attempts/<run_id>-<n>/: an earlier attempt's run folder, kept by a retry
 LOCK_NAME = ".supervisor.lock"  # held by the running supervisor (its pid inside)
 SUPERVISOR_LOG = ".supervisor.log"
-JOB_LOG = "job.log"  # in a run folder: everything the job's process printed (warnings, tracebacks, crashes)
+JOBS_DIR = ".jobs"  # <runs>/.jobs/<run_id>-<n>.log: all a job's process printed (warnings, tracebacks, crashes)
 
 
 def inputs_dir(runs_dir: Path, run_id: str) -> Path:
     return Path(runs_dir) / INPUTS_DIR / run_id
+
+
+def job_log(runs_dir: Path, run_id: str, attempt: int) -> Path:
+    """The log of one attempt's process, beside the run folder (which the run itself must find new or empty)."""
+    return Path(runs_dir) / JOBS_DIR / f"{run_id}-{attempt}.log"
 
 
 def earlier_attempt_dir(runs_dir: Path, run_id: str, attempt: int) -> Path:

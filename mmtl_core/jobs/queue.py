@@ -23,15 +23,17 @@ from mmtl_core.errors import ConfigError
 from mmtl_core.jobs.attempt import run_attempt
 from mmtl_core.jobs.heartbeat import Heartbeat
 from mmtl_core.jobs.inputs import remove_inputs, snapshot_files, stage_inputs
-from mmtl_core.jobs.layout import ATTEMPTS_DIR, inputs_dir
+from mmtl_core.jobs.layout import ATTEMPTS_DIR, JOBS_DIR, inputs_dir
 from mmtl_core.jobs.processes import start_time
 from mmtl_core.jobs.ray_backend import RayTarget, connect
 from mmtl_core.jobs.supervisor import Settings, ensure_supervisor
 from mmtl_core.jobs.worker import begin
 from mmtl_core.runs.registry import Registry, RunRecord, default_url, this_host
-from mmtl_core.train.config import TrainConfig, config_from_dict
+from mmtl_core.runs.layout import new_run_id
+from mmtl_core.train.config import LABEL_MODEL, TrainConfig, config_from_dict
 from mmtl_core.train.loading import precheck
-from mmtl_core.train.run_dir import new_run_id
+from mmtl_core.train.locations import resolve_locations
+from mmtl_core.train.naming import run_name
 from mmtl_core.workspace import Workspace
 
 BACKENDS = ("local", "ray")
@@ -40,23 +42,36 @@ BACKENDS = ("local", "ray")
 @dataclass(frozen=True)
 class JobQueue:
     registry: Registry
-    runs_dir: Path
+    workspace: Workspace
     settings: Settings = Settings()
 
     @classmethod
     def for_workspace(cls, workspace: Workspace, url: str | None = None,
                       settings: Settings = Settings()) -> "JobQueue":
-        return cls(Registry(url or default_url(workspace.runs_dir)), workspace.runs_dir, settings)
+        return cls(Registry(url or default_url(workspace.runs_dir)), workspace, settings)
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.workspace.runs_dir
 
     def launch(self, config: TrainConfig | dict, *, name: str | None = None, parent_id: str | None = None,
                device: str | None = None, ray: RayTarget | None = None) -> RunRecord:
         """Check ``config``, freeze its inputs and register the run as queued: on this machine's ``device`` (cpu,
-        cuda, cuda:N; default the config's), or on the Ray head of ``ray``. Returns at once."""
+        cuda, cuda:N; default the config's), or on the Ray head of ``ray``. Returns at once. The config's empty
+        locations are this workspace's; ``name`` replaces its readable name."""
         cfg = config if isinstance(config, TrainConfig) else config_from_dict(TrainConfig, config)
+        cfg = resolve_locations(replace(cfg, workspace=cfg.workspace or str(self.workspace.root),
+                                        functions_dir=cfg.functions_dir or str(self.workspace.functions_dir),
+                                        name=name or cfg.name))
         precheck(cfg)
         if ray is not None:
             if ray.num_gpus < 0:
                 raise ConfigError(f"setting 'num_gpus' must be >= 0, not {ray.num_gpus}")
+            label_model = [t.task for t in cfg.tasks if t.labels == LABEL_MODEL]
+            if label_model:  # the GPU box has neither the workspace's datasets nor its label model
+                raise ConfigError(f"task {label_model[0]!r}: setting 'labels' is {LABEL_MODEL!r}, which the Ray "
+                                  "backend cannot compute on the GPU box; export the labels (Labeling functions "
+                                  "page) and give the file, or train on this machine")
             connect(ray.address)  # unreachable: a JobError now, with nothing queued
             slot = f"gpu:{ray.num_gpus:g}" if ray.num_gpus else "cpu"
         else:
@@ -65,7 +80,7 @@ class JobQueue:
         try:
             staged = stage_inputs(cfg, inputs_dir(self.runs_dir, run_id), self.runs_dir)
             record = self.registry.create_run(
-                run_id, name=name or run_id, parent_id=parent_id, config=staged.to_dict(),
+                run_id, name=run_name(staged), parent_id=parent_id, config=staged.to_dict(),
                 functions=snapshot_files(Path(cfg.functions_dir)), artifacts=str(self.runs_dir.resolve() / run_id),
                 backend="ray" if ray else "local", device=slot, backend_address=ray.url if ray else None,
                 artifacts_url=ray.artifacts if ray else None)
@@ -99,6 +114,8 @@ class JobQueue:
         for folder in folders:
             if folder.is_dir() and folder.resolve().is_relative_to(self.runs_dir.resolve()):
                 shutil.rmtree(folder)
+        for log in (self.runs_dir / JOBS_DIR).glob(f"{run_id}-*.log"):
+            log.unlink()
         remove_inputs(self.runs_dir, run_id)
 
 
@@ -121,17 +138,20 @@ def device_slot(cfg: TrainConfig, device: str | None) -> tuple[str, TrainConfig]
     return wanted, replace(cfg, device="cuda")
 
 
-def run_from_command_line(cfg: TrainConfig, registry_url: str | None) -> Path:
+def run_from_command_line(cfg: TrainConfig, registry_url: str | None, run_dir: Path | None = None) -> Path:
     """Register a command-line run (state ``starting`` then ``running``, in this process) and train it with a
-    heartbeat; it counts against its device's slot, so the queue waits for it."""
+    heartbeat into ``run_dir`` (default: a new folder in output_dir); it counts against its device's slot, so
+    the queue waits for it."""
+    cfg = resolve_locations(cfg)
     precheck(cfg)  # a typo in the config is reported, not registered as a failed run
     output_dir = Path(cfg.output_dir).resolve()
     registry = Registry(registry_url or default_url(output_dir))
     slot, cfg = device_slot(cfg, None)
     run_id, pid = new_run_id(), os.getpid()
-    registry.create_run(run_id, name=run_id, config=cfg.to_dict(), functions=snapshot_files(Path(cfg.functions_dir)),
-                        artifacts=str(output_dir / run_id), backend="cli", device=slot, state="starting",
-                        host=this_host(), pid=pid, pid_started=start_time(pid))
+    registry.create_run(run_id, name=run_name(cfg), config=cfg.to_dict(),
+                        functions=snapshot_files(Path(cfg.functions_dir)),
+                        artifacts=str(Path(run_dir).resolve() if run_dir else output_dir / run_id), backend="cli",
+                        device=slot, state="starting", host=this_host(), pid=pid, pid_started=start_time(pid))
     begin(registry, run_id, 1)
     record = registry.get(run_id)
     with Heartbeat(registry, run_id, 1, Path(record.artifacts)) as beat:

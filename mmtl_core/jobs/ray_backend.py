@@ -8,7 +8,7 @@ attempt is one Ray job:
   resubmit after a crash is idempotent; the run's frozen inputs (function files, label files, the config) travel as
   the job's ``working_dir``, this copy of ``mmtl_core`` as a ``py_modules`` entry, and ``entrypoint_num_gpus``
   asks Ray for the GPUs, so Ray queues jobs until they are free (several GPUs: torchrun/DDP inside the job);
-- followed by the supervisor: Ray's status, its log copied from the last offset into the run's ``job.log`` (the
+- followed by the supervisor: Ray's status, its log copied from the last offset into the attempt's log (the
   job prints progress lines there, which become heartbeats), a cancel request passed on as ``stop_job``;
 - picked up when it ends: the run folder is copied from the artifacts location into the workspace's runs folder.
 
@@ -33,7 +33,7 @@ from ray.job_submission import JobStatus, JobSubmissionClient
 
 import mmtl_core
 from mmtl_core.errors import JobError
-from mmtl_core.jobs.layout import JOB_LOG, inputs_dir
+from mmtl_core.jobs.layout import inputs_dir, job_log
 from mmtl_core.jobs.progress import log_tail, summary_metrics
 from mmtl_core.runs.registry import Registry, RunRecord
 
@@ -179,9 +179,8 @@ class RayJobs:
         self.client(record.backend_address)  # an unreachable head: a JobError before anything is prepared
         work_dir = inputs_dir(self.runs_dir, record.id)
         write_job_config(record.config, work_dir)
-        run_dir = Path(record.artifacts)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        log_path = run_dir / JOB_LOG
+        log_path = job_log(self.runs_dir, record.id, record.attempt)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         self.registry.update_active(record.id, record.attempt, log_path=str(log_path), log_offset=0)
         num_gpus = self.num_gpus(record)
         try:
@@ -202,7 +201,7 @@ class RayJobs:
                  record.backend_address, key, num_gpus)
 
     def copy_log(self, record: RunRecord) -> None:
-        """Append the job's new log lines to job.log (from the offset already copied; a partial last line waits
+        """Append the job's new log lines to the attempt's log (from the offset already copied; a partial last line waits
         for the next poll) and turn its progress lines into a heartbeat."""
         text = self.call(record.backend_address, "get_job_logs", submission_id(record.id, record.attempt))
         end = text.rfind("\n", record.log_offset) + 1

@@ -15,7 +15,7 @@ Each tick, for the local backend on this host:
   to its process group, and SIGKILL ``kill_grace_s`` after that;
 - start: per device, the oldest queued job starts when fewer than ``slots`` jobs are active there (one by
   default; command-line runs count). Each job is a new process (``python -m mmtl_core.jobs.worker``) in its own
-  process group, its output in ``<run folder>/job.log``; GPU memory is freed when it exits.
+  process group, its output in ``.jobs/<run id>-<attempt>.log``; GPU memory is freed when it exits.
 Ray jobs (``jobs/ray_backend.py``) are submitted, followed and picked up here too.
 """
 
@@ -37,7 +37,7 @@ from typing import IO
 
 import mmtl_core
 from mmtl_core.errors import MMTLError
-from mmtl_core.jobs.layout import JOB_LOG, LOCK_NAME, SUPERVISOR_LOG, earlier_attempt_dir
+from mmtl_core.jobs.layout import LOCK_NAME, SUPERVISOR_LOG, earlier_attempt_dir, job_log
 from mmtl_core.jobs.processes import describe_exit, is_running, signal_job, start_time
 from mmtl_core.jobs.progress import log_tail, summary_metrics
 from mmtl_core.jobs.ray_backend import RayJobs
@@ -137,11 +137,11 @@ class Supervisor:
                 self.spawn(record)
 
     def spawn(self, record: RunRecord) -> None:
-        run_dir = Path(record.artifacts)
         if record.attempt > 1:
-            keep_earlier_attempt(run_dir, earlier_attempt_dir(self.runs_dir, record.id, record.attempt - 1))
-        run_dir.mkdir(parents=True, exist_ok=True)
-        log_path = run_dir / JOB_LOG
+            keep_earlier_attempt(Path(record.artifacts), earlier_attempt_dir(self.runs_dir, record.id,
+                                                                             record.attempt - 1))
+        log_path = job_log(self.runs_dir, record.id, record.attempt)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with open(log_path, "ab") as out:
                 proc = subprocess.Popen(

@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 from mmtl_core.errors import MMTLError
 from mmtl_core.jobs.queue import run_from_command_line
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mmtl_core.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("config", help="training config file (.yaml/.yml or .json)")
+    parser.add_argument("--run-dir", type=Path, help="write the run to this new (or empty) folder instead of a new "
+                                                      "one under the config's output_dir")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--registry", metavar="URL", help="the run registry's database URL")
     where.add_argument("--no-registry", action="store_true", help="do not register the run")
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _log_to_stderr(), stop_on_sigterm():
             cfg = load_config(args.config)
-            run = run_from_command_line(cfg, args.registry) if register else train(cfg)
+            run = (run_from_command_line(cfg, args.registry, args.run_dir) if register else
+                   train(cfg, run_dir=args.run_dir))
     except MMTLError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -20,7 +20,7 @@ from mmtl_core.errors import ConfigError
 from mmtl_core.jobs.queue import JobQueue
 from mmtl_core.jobs.supervisor import Supervisor, supervisor_pid
 from mmtl_core.runs.registry import this_host
-from mmtl_core.train import read_status
+from mmtl_core.runs.status import read_status
 
 REPO = Path(__file__).resolve().parents[2]
 SLICES = '''from snorkel.slicing import slicing_function
@@ -62,7 +62,7 @@ def test_a_launched_run_trains_in_the_background_on_the_functions_frozen_at_laun
     assert len(snapshot["functions"][0]["source_hash"]) == 20 and snapshot["errors"] == []
     run = Path(done.artifacts)
     assert run == queue.runs_dir.resolve() / record.id and read_status(run)["status"] == "completed"
-    assert "Running training" in (run / "job.log").read_text()
+    assert "Running training" in Path(done.log_path).read_text()
     with safe_open(run / "weights" / "review.safetensors", "pt") as f:  # the best checkpoint, with its origin
         assert f.metadata()["stage"] == "1" and int(f.metadata()["step"]) > 0
 
@@ -134,9 +134,9 @@ def test_a_crash_in_native_code_keeps_the_traceback_and_a_retry_is_a_new_attempt
     wait_state(queue, record.id, ("cancelled",), timeout=60)
     attempts = queue.registry.attempts(record.id)
     assert [a["state"] for a in attempts] == ["lost", "cancelled"]
-    kept = queue.runs_dir / ".attempts" / f"{record.id}-1"
-    assert "Segmentation fault" in (kept / "job.log").read_text()  # the first attempt's folder is kept
-    assert "Segmentation fault" not in (queue.runs_dir / record.id / "job.log").read_text()
+    assert (queue.runs_dir / ".attempts" / f"{record.id}-1" / "config.json").exists()  # the first run folder kept
+    logs = [Path(a["log_path"]).read_text() for a in attempts]  # one log per attempt
+    assert "Segmentation fault" in logs[0] and "Segmentation fault" not in logs[1]
 
 
 def test_a_run_that_diverges_mid_run_fails_naming_the_setting_and_keeps_its_partial_metrics(queue, tiny_encoder,

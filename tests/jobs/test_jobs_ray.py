@@ -101,7 +101,7 @@ def test_ray_queues_jobs_for_the_gpu_and_one_is_cancelled_and_one_completes(queu
     run = Path(done.artifacts)
     assert run == queue.runs_dir.resolve() / short.id  # picked up from the shared folder into the workspace
     assert (run / "predictions" / "review" / "dev.parquet").exists() and (run / "weights").is_dir()
-    log = (run / "job.log").read_text()
+    log = Path(done.log_path).read_text()
     assert "Running training" in log and log.count("Running entrypoint") == 1  # copied once, from its offset
     assert done.functions["functions"] == []  # the job reported what it found
     RayJobs(queue.registry, queue.runs_dir).submit(done)  # a resubmission is idempotent

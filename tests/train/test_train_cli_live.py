@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from train_helpers import only_run, wait_for, write_table_config
-from mmtl_core.train import read_metrics, read_status
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.runs.status import read_status
 
 REPO = Path(__file__).resolve().parents[2]
 
