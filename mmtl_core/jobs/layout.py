@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 INPUTS_DIR = ".inputs"  # <runs>/.inputs/<run_id>/: a run's inputs, frozen at launch (see jobs/inputs.py)
@@ -22,3 +23,12 @@ def job_log(runs_dir: Path, run_id: str, attempt: int) -> Path:
 
 def earlier_attempt_dir(runs_dir: Path, run_id: str, attempt: int) -> Path:
     return Path(runs_dir) / ATTEMPTS_DIR / f"{run_id}-{attempt}"
+
+
+def keep_earlier_attempt(runs_dir: Path, run_dir: Path, run_id: str, attempt: int) -> None:
+    """Before a retry writes a fresh run folder, move the earlier attempt's aside (a run claims a new or empty
+    folder, and the earlier attempt's files must not be mixed in nor lost)."""
+    if run_dir.exists():
+        target = earlier_attempt_dir(runs_dir, run_id, attempt)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(run_dir), str(target))

@@ -33,7 +33,7 @@ from ray.job_submission import JobStatus, JobSubmissionClient
 
 import mmtl_core
 from mmtl_core.errors import JobError
-from mmtl_core.jobs.layout import inputs_dir, job_log
+from mmtl_core.jobs.layout import inputs_dir, job_log, keep_earlier_attempt
 from mmtl_core.jobs.progress import log_tail, summary_metrics
 from mmtl_core.runs.registry import Registry, RunRecord
 
@@ -125,6 +125,10 @@ class RayJobs:
                 self.follow(record)
             except JobError as e:  # the head is unreachable for now: the run stays as it is, with a note
                 self.registry.update_active(record.id, record.attempt, note=f"{time.strftime('%H:%M:%S')}: {e}")
+            except Exception as e:  # a fault following one run must not stop the supervisor following the others
+                log.exception("following Ray run %s failed", record.id)
+                self.registry.update_active(record.id, record.attempt, note=f"{time.strftime('%H:%M:%S')}: "
+                                            f"following this run failed: {type(e).__name__}: {e}")
 
     def client(self, address: str) -> JobSubmissionClient:
         if address not in self.clients:
@@ -151,7 +155,7 @@ class RayJobs:
     def follow(self, record: RunRecord) -> None:
         if record.state == "queued":
             if self.registry.transition(record.id, record.attempt, "starting", expected=("queued",)):
-                self.submit(self.registry.get(record.id))
+                self.submit(record)
             return
         info = self.job_info(record)
         if info is None:
@@ -177,6 +181,9 @@ class RayJobs:
         """Submit the attempt's job; idempotent (a job already known under its submission id is left alone)."""
         key = submission_id(record.id, record.attempt)
         self.client(record.backend_address)  # an unreachable head: a JobError before anything is prepared
+        record = self.registry.get(record.id)  # with its config (a listed record has none)
+        if record.attempt > 1:
+            keep_earlier_attempt(self.runs_dir, Path(record.artifacts), record.id, record.attempt - 1)
         work_dir = inputs_dir(self.runs_dir, record.id)
         write_job_config(record.config, work_dir)
         log_path = job_log(self.runs_dir, record.id, record.attempt)

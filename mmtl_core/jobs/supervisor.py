@@ -26,7 +26,6 @@ import fcntl
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from typing import IO
 
 import mmtl_core
 from mmtl_core.errors import MMTLError
-from mmtl_core.jobs.layout import LOCK_NAME, SUPERVISOR_LOG, earlier_attempt_dir, job_log
+from mmtl_core.jobs.layout import LOCK_NAME, SUPERVISOR_LOG, job_log, keep_earlier_attempt
 from mmtl_core.jobs.processes import describe_exit, is_running, signal_job, start_time
 from mmtl_core.jobs.progress import log_tail, summary_metrics
 from mmtl_core.jobs.ray_backend import RayJobs
@@ -138,8 +137,7 @@ class Supervisor:
 
     def spawn(self, record: RunRecord) -> None:
         if record.attempt > 1:
-            keep_earlier_attempt(Path(record.artifacts), earlier_attempt_dir(self.runs_dir, record.id,
-                                                                             record.attempt - 1))
+            keep_earlier_attempt(self.runs_dir, Path(record.artifacts), record.id, record.attempt - 1)
         log_path = job_log(self.runs_dir, record.id, record.attempt)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -165,13 +163,6 @@ def job_environment(device: str) -> dict[str, str]:
     if device.startswith("cuda:"):
         env["CUDA_VISIBLE_DEVICES"] = device.split(":", 1)[1]
     return env
-
-
-def keep_earlier_attempt(run_dir: Path, target: Path) -> None:
-    """A retry writes a fresh run folder; the earlier attempt's is moved to ``target`` (.attempts/<run_id>-<n>)."""
-    if run_dir.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(run_dir), str(target))
 
 
 # --- one supervisor per workspace --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The run registry on a real SQLite file: the state machine, and several processes writing at once."""
+"""The run registry on a real SQLite file (and a real PostgreSQL server, where this machine has one): the state
+machine, and several processes writing at once."""
 
 from __future__ import annotations
 
@@ -15,18 +16,13 @@ from mmtl_core.runs.registry import FINISHED, Registry
 N_WRITERS = 4
 
 
-def url_of(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'runs.sqlite'}"
-
-
 def add(registry: Registry, run_id: str, device: str = "cpu", **kw):
     return registry.create_run(run_id, name=f"name of {run_id}", config={"epochs": 1, "lr": float("nan")},
                                functions={"files": {}}, artifacts=f"/runs/{run_id}", backend="local", device=device,
                                **kw)
 
 
-def test_a_run_goes_queued_starting_running_succeeded_and_never_leaves_a_finished_state(tmp_path):
-    registry = Registry(url_of(tmp_path))
+def test_a_run_goes_queued_starting_running_succeeded_and_never_leaves_a_finished_state(registry):
     record = add(registry, "r1")
     assert (record.state, record.attempt, record.config) == ("queued", 1, {"epochs": 1, "lr": None})  # strict JSON
     assert not registry.transition("r1", 1, "running")  # not from queued
@@ -46,8 +42,7 @@ def test_a_run_goes_queued_starting_running_succeeded_and_never_leaves_a_finishe
         registry.transition("r1", 1, "queued")
 
 
-def test_cancel_is_immediate_when_queued_and_a_request_when_running(tmp_path):
-    registry = Registry(url_of(tmp_path))
+def test_cancel_is_immediate_when_queued_and_a_request_when_running(registry):
     add(registry, "waiting")
     assert registry.request_cancel("waiting").state == "cancelled"
     add(registry, "busy")
@@ -60,8 +55,7 @@ def test_cancel_is_immediate_when_queued_and_a_request_when_running(tmp_path):
     assert registry.request_cancel("busy").state == "cancelled"  # a finished run is left as it is
 
 
-def test_a_retry_is_a_new_attempt_and_the_failed_one_stays_recorded(tmp_path):
-    registry = Registry(url_of(tmp_path))
+def test_a_retry_is_a_new_attempt_and_the_failed_one_stays_recorded(registry):
     add(registry, "r")
     with pytest.raises(RegistryError, match="is queued; only a finished run can be retried"):
         registry.retry("r")
@@ -75,8 +69,7 @@ def test_a_retry_is_a_new_attempt_and_the_failed_one_stays_recorded(tmp_path):
     assert registry.claim_next("cpu", host="h").attempt == 2
 
 
-def test_delete_only_a_finished_run_and_unknown_ids_are_named(tmp_path):
-    registry = Registry(url_of(tmp_path))
+def test_delete_only_a_finished_run_and_unknown_ids_are_named(registry):
     add(registry, "r")
     with pytest.raises(RegistryError, match="is queued; cancel it before deleting it"):
         registry.delete_run("r")
@@ -90,14 +83,13 @@ def test_delete_only_a_finished_run_and_unknown_ids_are_named(tmp_path):
 
 
 def test_the_file_is_in_wal_mode_and_a_bad_url_is_a_clear_error(tmp_path):
-    Registry(url_of(tmp_path))
+    Registry(f"sqlite:///{tmp_path / 'runs.sqlite'}").dispose()
     assert sqlite3.connect(tmp_path / "runs.sqlite").execute("PRAGMA journal_mode").fetchone() == ("wal",)
     with pytest.raises(RegistryError, match="cannot open the run registry at nosuchdb://x"):
         Registry("nosuchdb://x")
 
 
-def test_one_job_per_device_and_host_and_devices_are_independent(tmp_path):
-    registry = Registry(url_of(tmp_path))
+def test_one_job_per_device_and_host_and_devices_are_independent(registry):
     for i, device in enumerate(["cpu", "cpu", "cuda:0"]):
         add(registry, f"r{i}", device=device)
         time.sleep(0.001)  # queued order
@@ -130,6 +122,7 @@ def _drain_queue(url: str, barrier, host: str) -> None:
             assert registry.heartbeat(record.id, 1, {"step": step})
         assert registry.transition(record.id, 1, "succeeded", metrics={"by": float(os.getpid())})
         time.sleep(0.01)  # as a supervisor's poll would: the others get their turn at the next claim
+    registry.dispose()
 
 
 def _race_to_finish(url: str, barrier, state: str, ids: list[str], out) -> None:
@@ -137,12 +130,12 @@ def _race_to_finish(url: str, barrier, state: str, ids: list[str], out) -> None:
     registry = Registry(url)
     barrier.wait()
     won = [run_id for run_id in ids if registry.transition(run_id, 1, state, error=state)]
+    registry.dispose()
     out.put((state, won))
 
 
-def test_concurrent_workers_claim_each_run_once_and_never_overlap_on_a_device(tmp_path):
-    url = url_of(tmp_path)
-    registry = Registry(url)
+def test_concurrent_workers_claim_each_run_once_and_never_overlap_on_a_device(registry, registry_url):
+    url = registry_url
     ids = [f"run{i:02d}" for i in range(24)]
     for run_id in ids:
         add(registry, run_id)
@@ -161,9 +154,8 @@ def test_concurrent_workers_claim_each_run_once_and_never_overlap_on_a_device(tm
     assert all(r.progress == {"step": 2} for r in records)
 
 
-def test_concurrent_final_transitions_have_exactly_one_winner_per_run(tmp_path):
-    url = url_of(tmp_path)
-    registry = Registry(url)
+def test_concurrent_final_transitions_have_exactly_one_winner_per_run(registry, registry_url):
+    url = registry_url
     ids = [f"run{i:02d}" for i in range(30)]
     for run_id in ids:
         add(registry, run_id)
