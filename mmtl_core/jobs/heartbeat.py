@@ -26,7 +26,7 @@ class Heartbeat:
                  interval_s: float = INTERVAL_S) -> None:
         self.registry, self.run_id, self.attempt, self.run_dir = registry, run_id, attempt, Path(run_dir)
         self.interval_s = interval_s
-        self._progress: dict[str, Any] = {"phase": "loading libraries"}
+        self._progress: dict[str, Any] = {"phase": "preparing"}
         self._lock = threading.Lock()
         self._news = threading.Event()
         self._done = threading.Event()

@@ -27,7 +27,6 @@ from mmtl_core.jobs.layout import ATTEMPTS_DIR, JOBS_DIR, inputs_dir
 from mmtl_core.jobs.processes import start_time
 from mmtl_core.jobs.ray_backend import RayTarget, connect
 from mmtl_core.jobs.supervisor import Settings, ensure_supervisor
-from mmtl_core.jobs.worker import begin
 from mmtl_core.runs.registry import Registry, RunRecord, default_url, this_host
 from mmtl_core.runs.layout import new_run_id
 from mmtl_core.train.config import LABEL_MODEL, TrainConfig, config_from_dict
@@ -152,7 +151,7 @@ def run_from_command_line(cfg: TrainConfig, registry_url: str | None, run_dir: P
                         functions=snapshot_files(Path(cfg.functions_dir)),
                         artifacts=str(Path(run_dir).resolve() if run_dir else output_dir / run_id), backend="cli",
                         device=slot, state="starting", host=this_host(), pid=pid, pid_started=start_time(pid))
-    begin(registry, run_id, 1)
+    registry.transition(run_id, 1, "running", expected=("starting",))
     record = registry.get(run_id)
     with Heartbeat(registry, run_id, 1, Path(record.artifacts)) as beat:
         return run_attempt(registry, record, beat)

@@ -150,8 +150,12 @@ class Supervisor:
             self.registry.transition(record.id, record.attempt, "failed", error=f"could not start the job: {e}")
             return
         self.children[proc.pid] = proc
-        self.registry.update_active(record.id, record.attempt, pid=proc.pid, pid_started=start_time(proc.pid),
-                                    log_path=str(log_path))
+        # running from now: the process exists (it spends its first seconds importing torch)
+        if not self.registry.transition(record.id, record.attempt, "running", expected=("starting",), pid=proc.pid,
+                                        pid_started=start_time(proc.pid), log_path=str(log_path),
+                                        progress={"phase": "loading libraries"}):
+            proc.kill()  # someone else ended or started it meanwhile; this process must not run it too
+            return
         log.info("run %s attempt %d started on %s (pid %d)", record.id, record.attempt, record.device, proc.pid)
 
 

@@ -1,5 +1,7 @@
 """``python -m mmtl_core.jobs.worker REGISTRY_URL RUN_ID ATTEMPT``: one job of the local backend, in its own
-process (and process group), started by the supervisor with its output going to the run's job.log.
+process (and process group), started by the supervisor, which records it running with this process's pid as soon
+as it is spawned (importing torch takes seconds; the job is running meanwhile). Its output goes to the attempt's
+log (``.jobs/<run id>-<attempt>.log``).
 
 Exit status as the training command line's: 0 trained, 2 the config or data is wrong, 143 stopped (cancelled or
 SIGTERM), 1 anything else (the traceback is in the log and the registry).
@@ -11,23 +13,30 @@ import faulthandler
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from mmtl_core.errors import MMTLError
+from mmtl_core.jobs.attempt import run_attempt
 from mmtl_core.jobs.heartbeat import Heartbeat
-from mmtl_core.jobs.processes import start_time
 from mmtl_core.jobs.stopping import Stopped
-from mmtl_core.runs.registry import Registry, this_host
+from mmtl_core.runs.registry import Registry, RunRecord
 
 EXIT_STOPPED = 143  # 128 + SIGTERM, as a process stopped by SIGTERM reports
+CLAIM_WAIT_S = 30.0
 
 
-def begin(registry: Registry, run_id: str, attempt: int) -> bool:
-    """starting -> running for this process (its pid and start time recorded); False if the attempt is no longer
-    starting (cancelled meanwhile)."""
-    pid = os.getpid()
-    return registry.transition(run_id, attempt, "running", expected=("starting",), pid=pid,
-                               pid_started=start_time(pid), host=this_host())
+def wait_until_mine(registry: Registry, run_id: str, attempt: int) -> RunRecord | None:
+    """The attempt once the registry shows it running in this process; None if it never does (another process
+    runs it, or it was cancelled before it started)."""
+    deadline = time.monotonic() + CLAIM_WAIT_S
+    while True:
+        record = registry.get(run_id)
+        if record.attempt == attempt and record.state == "running" and record.pid == os.getpid():
+            return record
+        if record.attempt != attempt or record.state != "starting" or time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,15 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     faulthandler.enable()  # a crash in native code (SIGSEGV, SIGABRT...) still leaves a Python traceback in the log
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     registry = Registry(url)
-    if not begin(registry, run_id, int(attempt)):
-        print(f"run {run_id} attempt {attempt} is no longer waiting to start (cancelled?): nothing to do")
+    record = wait_until_mine(registry, run_id, int(attempt))
+    if record is None:
+        print(f"run {run_id} attempt {attempt} is not this process's to run (cancelled, or run elsewhere)")
         return 0
-    record = registry.get(run_id)
     with Heartbeat(registry, run_id, record.attempt, Path(record.artifacts)) as beat:
-        # Imported only now, on purpose: torch and transformers take seconds to import, and the registry already
-        # shows the job running (phase "loading libraries") while they do.
-        from mmtl_core.jobs.attempt import run_attempt
-
         try:
             run = run_attempt(registry, record, beat)
         except MMTLError as e:
