@@ -20,8 +20,7 @@ PAGES = [
     st.Page("pages/views/data.py", title="Data", icon=":material/table:", url_path="data"),
     st.Page("pages/views/labeling.py", title="Labeling functions", icon=":material/rule:", url_path="labeling"),
     st.Page("pages/views/slices.py", title="Slices", icon=":material/pie_chart:", url_path="slices"),
-    st.Page("pages/views/training.py", title="Training (coming)", icon=":material/model_training:",
-            url_path="training"),
+    st.Page("pages/views/training.py", title="Train", icon=":material/model_training:", url_path="training"),
 ]
 
 common.warm_up_in_background()

@@ -1,16 +1,17 @@
 """A job's heartbeat: a thread that writes the job's progress to the registry every second or so and watches for
-a cancel request, which the training loop then honours between steps (``on_progress`` raises Stopped)."""
+a cancel request, which the training loop then honours between steps (``on_progress`` raises Stopped). Every
+progress report also goes to the attempt's progress history, for loss curves."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from mmtl_core.errors import MMTLError
-from mmtl_core.jobs.progress import summary_metrics
+from mmtl_core.jobs.layout import progress_history
+from mmtl_core.jobs.progress import append_progress, summary_metrics
 from mmtl_core.runs.registry import Registry
 from mmtl_core.jobs.stopping import Stopped
 
@@ -26,6 +27,7 @@ class Heartbeat:
                  interval_s: float = INTERVAL_S) -> None:
         self.registry, self.run_id, self.attempt, self.run_dir = registry, run_id, attempt, Path(run_dir)
         self.interval_s = interval_s
+        self.history = progress_history(self.run_dir, attempt)
         self._progress: dict[str, Any] = {"phase": "preparing"}
         self._lock = threading.Lock()
         self._news = threading.Event()
@@ -56,6 +58,7 @@ class Heartbeat:
         """The training loop's progress hook: record the report; stop the run if a cancel was requested."""
         with self._lock:
             self._progress = {"phase": "training", **report}
+        append_progress(self.history, report)  # a line every half second at most: the loss curve
         self._news.set()
         if self.cancel_requested.is_set():
             raise Stopped("cancelled from the app")

@@ -30,8 +30,13 @@ def snapshot_files(functions_dir: Path) -> dict[str, Any]:
     files = {}
     for path in list_function_files(Path(functions_dir)):
         source = path.read_text(encoding="utf-8", errors="replace")
-        files[path.name] = {"sha256": hashlib.sha256(source.encode()).hexdigest(), "source": source}
+        files[path.name] = {"sha256": text_digest(source), "source": source}
     return {"functions_dir": str(Path(functions_dir).resolve()), "files": files}
+
+
+def text_digest(source: str) -> str:
+    """A function file's digest in a snapshot: sha256 of its text."""
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 def stage_inputs(cfg: TrainConfig, folder: Path, runs_dir: Path) -> TrainConfig:

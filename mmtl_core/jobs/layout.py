@@ -21,6 +21,11 @@ def job_log(runs_dir: Path, run_id: str, attempt: int) -> Path:
     return Path(runs_dir) / JOBS_DIR / f"{run_id}-{attempt}.log"
 
 
+def progress_history(run_dir: Path, attempt: int) -> Path:
+    """Every progress report of one attempt, one JSON line each (loss curves), beside the run folder."""
+    return Path(run_dir).parent / JOBS_DIR / f"{Path(run_dir).name}-{attempt}.progress.jsonl"
+
+
 def earlier_attempt_dir(runs_dir: Path, run_id: str, attempt: int) -> Path:
     return Path(runs_dir) / ATTEMPTS_DIR / f"{run_id}-{attempt}"
 

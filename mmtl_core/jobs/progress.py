@@ -1,5 +1,5 @@
-"""Reading what a job leaves in its run folder, cheaply (no numpy or pandas: the supervisor and a starting job
-read it before anything heavy is imported): its latest metrics and the tail of its log."""
+"""What a job leaves beside its run, read and written cheaply (no numpy or pandas: the supervisor reads it): its
+latest metrics, the tail of its log, and its progress history (every report, one JSON line each)."""
 
 from __future__ import annotations
 
@@ -40,3 +40,25 @@ def log_tail(path: Path | str | None, lines: int = LOG_TAIL_LINES) -> str:
     except FileNotFoundError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
+
+
+def append_progress(path: Path, report: dict) -> None:
+    """One progress report more in an attempt's history."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(report, default=str) + "\n")
+
+
+def read_progress(path: Path) -> list[dict]:
+    """An attempt's progress reports, oldest first ([] before the first); a line cut by a kill is skipped."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    reports = []
+    for line in lines:
+        try:
+            reports.append(json.loads(line))
+        except ValueError:
+            continue
+    return reports

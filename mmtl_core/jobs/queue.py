@@ -113,8 +113,8 @@ class JobQueue:
         for folder in folders:
             if folder.is_dir() and folder.resolve().is_relative_to(self.runs_dir.resolve()):
                 shutil.rmtree(folder)
-        for log in (self.runs_dir / JOBS_DIR).glob(f"{run_id}-*.log"):
-            log.unlink()
+        for file in (self.runs_dir / JOBS_DIR).glob(f"{run_id}-*"):  # its attempts' logs and progress
+            file.unlink()
         remove_inputs(self.runs_dir, run_id)
 
 

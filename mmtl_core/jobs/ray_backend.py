@@ -33,8 +33,8 @@ from ray.job_submission import JobStatus, JobSubmissionClient
 
 import mmtl_core
 from mmtl_core.errors import JobError
-from mmtl_core.jobs.layout import inputs_dir, job_log, keep_earlier_attempt
-from mmtl_core.jobs.progress import log_tail, summary_metrics
+from mmtl_core.jobs.layout import inputs_dir, job_log, keep_earlier_attempt, progress_history
+from mmtl_core.jobs.progress import append_progress, log_tail, summary_metrics
 from mmtl_core.runs.registry import Registry, RunRecord
 
 log = logging.getLogger("mmtl_core.jobs")
@@ -221,6 +221,7 @@ class RayJobs:
         for line in chunk.splitlines():
             if line.startswith(PROGRESS_PREFIX):
                 progress = json.loads(line[len(PROGRESS_PREFIX):])
+                append_progress(progress_history(Path(record.artifacts), record.attempt), progress["progress"])
             elif line.startswith(FUNCTIONS_PREFIX):
                 found = json.loads(line[len(FUNCTIONS_PREFIX):])
                 self.registry.record_function_keys(record.id, found["functions"], found["errors"])

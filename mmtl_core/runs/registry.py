@@ -270,6 +270,10 @@ class Registry:
             query = query.where(attempts_table.c.state.in_(states))
         return self._read(lambda conn: [_record(r) for r in conn.execute(query).mappings()])
 
+    def is_empty(self) -> bool:
+        """Whether no run is registered (cheaper than listing them)."""
+        return self._read(lambda conn: conn.scalar(select(runs_table.c.id).limit(1))) is None
+
     def attempts(self, run_id: str) -> list[dict[str, Any]]:
         """Every attempt of a run, first to last."""
         query = select(attempts_table).where(attempts_table.c.run_id == run_id).order_by(attempts_table.c.number)

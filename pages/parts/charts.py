@@ -63,3 +63,28 @@ def label_balance(counts: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", height=260, margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.15), title=dict(text="Rows per class", font=dict(size=13)))
     return fig
+
+
+def training_loss(loss: pd.DataFrame) -> go.Figure:
+    """A run's training loss by step (``training_view.loss_curve``), one line per stage."""
+    fig = go.Figure()
+    for stage, part in loss.groupby("stage", sort=True):
+        fig.add_scatter(x=part["step"], y=part["loss"], mode="lines", name=f"stage {stage}",
+                        hovertemplate="step %{x}: loss %{y:.4f}<extra>stage " + str(stage) + "</extra>")
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40, b=10), xaxis=dict(title="step"),
+                      yaxis=dict(title="loss"), legend=dict(orientation="h", y=1.12),
+                      title=dict(text="Training loss", font=dict(size=13)))
+    return fig
+
+
+def dev_metric_curves(metrics: pd.DataFrame) -> go.Figure:
+    """A run's dev metrics at each evaluation (``training_view.metric_curves``), one line per metric key."""
+    fig = go.Figure()
+    for key, part in metrics.groupby("metric", sort=True):
+        fig.add_scatter(x=part["step"], y=part["value"], mode="lines+markers", name=str(key),
+                        customdata=part[["stage", "epoch"]].to_numpy(),
+                        hovertemplate="step %{x} (stage %{customdata[0]}, epoch %{customdata[1]:.2f}): %{y:.4f}"
+                                      "<extra>" + str(key) + "</extra>")
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40, b=10), xaxis=dict(title="step"),
+                      legend=dict(orientation="h", y=-0.25), title=dict(text="Dev metrics", font=dict(size=13)))
+    return fig

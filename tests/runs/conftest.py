@@ -3,6 +3,7 @@ machine has one (started here as the postgres user, stopped by its pid), as a te
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import shutil
@@ -25,9 +26,10 @@ def _pg_unavailable() -> str | None:
         return "starting PostgreSQL here needs root (to run it as the postgres user)"
     try:
         pwd.getpwnam("postgres")
-        import psycopg  # noqa: F401  (the driver is a dev requirement)
-    except (KeyError, ImportError) as e:
-        return f"PostgreSQL cannot be used here: {e}"
+    except KeyError:
+        return "no postgres user to run the server as"
+    if importlib.util.find_spec("psycopg") is None:
+        return "the psycopg driver is not installed (requirements-dev.txt)"
     return None
 
 

@@ -3,10 +3,12 @@ machine, and several processes writing at once."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
+import json
 import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from mmtl_core.errors import RegistryError
 from mmtl_core.runs.registry import FINISHED, Registry
 
 N_WRITERS = 4
+WRITERS = Path(__file__).with_name("registry_writers.py")
 
 
 def add(registry: Registry, run_id: str, device: str = "cpu", **kw):
@@ -100,51 +103,24 @@ def test_one_job_per_device_and_host_and_devices_are_independent(registry):
 
 
 # --- several processes at once --------------------------------------------------------------------------------------
-def start_all(ctx, target, arguments: list[tuple]) -> list:
-    """One real writer process per argument tuple (spawned: nothing shared with this process but the file)."""
-    procs = [ctx.Process(target=target, args=args) for args in arguments]
-    for p in procs:
-        p.start()
-    return procs
+def run_writers(tmp_path, arguments: list[list[str]]) -> list[dict]:
+    """One real writer process per argument list (registry_writers.py), all released at once; their reports."""
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, str(WRITERS), args[0], args[1], str(go), *args[2:]],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in arguments]
+    time.sleep(0.5)  # let them open the registry: the race starts together
+    go.touch()
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * len(procs), [err[-2000:] for _, err in outputs]
+    return [json.loads(out) for out, _ in outputs]
 
 
-def _drain_queue(url: str, barrier, host: str) -> None:
-    """Claim, run and finish queued runs until none is left (one active per device and host at a time)."""
-    registry = Registry(url)
-    barrier.wait()
-    while registry.list_runs(states=("queued",)):
-        record = registry.claim_next("cpu", host=host)
-        if record is None:
-            time.sleep(0.002)
-            continue
-        assert registry.transition(record.id, 1, "running")
-        for step in range(3):
-            assert registry.heartbeat(record.id, 1, {"step": step})
-        assert registry.transition(record.id, 1, "succeeded", metrics={"by": float(os.getpid())})
-        time.sleep(0.01)  # as a supervisor's poll would: the others get their turn at the next claim
-    registry.dispose()
-
-
-def _race_to_finish(url: str, barrier, state: str, ids: list[str], out) -> None:
-    """Every process tries to end every run in its own way; report which ends it won."""
-    registry = Registry(url)
-    barrier.wait()
-    won = [run_id for run_id in ids if registry.transition(run_id, 1, state, error=state)]
-    registry.dispose()
-    out.put((state, won))
-
-
-def test_concurrent_workers_claim_each_run_once_and_never_overlap_on_a_device(registry, registry_url):
-    url = registry_url
+def test_concurrent_workers_claim_each_run_once_and_never_overlap_on_a_device(registry, registry_url, tmp_path):
     ids = [f"run{i:02d}" for i in range(24)]
     for run_id in ids:
         add(registry, run_id)
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(N_WRITERS)
-    procs = start_all(ctx, _drain_queue, [(url, barrier, "host-a")] * N_WRITERS)
-    for p in procs:
-        p.join(120)
-    assert [p.exitcode for p in procs] == [0] * N_WRITERS
+    reports = run_writers(tmp_path, [["drain", registry_url, "host-a"]] * N_WRITERS)
+    assert sorted(run_id for r in reports for run_id in r["ran"]) == ids  # each claimed once
     records = registry.list_runs()
     assert sorted(r.id for r in records) == ids and {r.state for r in records} == {"succeeded"}
     assert len({r.metrics["by"] for r in records}) > 1  # the work really was shared between processes
@@ -154,20 +130,15 @@ def test_concurrent_workers_claim_each_run_once_and_never_overlap_on_a_device(re
     assert all(r.progress == {"step": 2} for r in records)
 
 
-def test_concurrent_final_transitions_have_exactly_one_winner_per_run(registry, registry_url):
-    url = registry_url
+def test_concurrent_final_transitions_have_exactly_one_winner_per_run(registry, registry_url, tmp_path):
     ids = [f"run{i:02d}" for i in range(30)]
     for run_id in ids:
         add(registry, run_id)
         registry.claim_next("cpu", host="h", slots=len(ids))
         registry.transition(run_id, 1, "running")
-    ctx = multiprocessing.get_context("spawn")
-    barrier, out = ctx.Barrier(N_WRITERS), ctx.Queue()
     states = ["succeeded", "failed", "cancelled", "lost"][:N_WRITERS]
-    procs = start_all(ctx, _race_to_finish, [(url, barrier, s, ids, out) for s in states])
-    results = dict(out.get(timeout=120) for _ in procs)
-    for p in procs:
-        p.join(60)
+    reports = run_writers(tmp_path, [["race", registry_url, state, *ids] for state in states])
+    results = {r["state"]: r["won"] for r in reports}
     winners = [run_id for won in results.values() for run_id in won]
     assert sorted(winners) == ids  # every run ended exactly once
     for state, won in results.items():

@@ -98,7 +98,7 @@ def test_a_damaged_encoder_folder_is_a_clear_error_and_exit_2(tmp_path, tiny_enc
     (encoder / damage).write_bytes(b"{ half a file")
     assert main([str(write_table_config(tmp_path, str(encoder), "frozen")), "--no-registry"]) == 2
     err = capsys.readouterr().err
-    assert f"setting 'encoder'" in err and str(encoder) in err and "Traceback" not in err
+    assert "setting 'encoder'" in err and str(encoder) in err and "Traceback" not in err
     assert ("model.safetensors file is damaged" if damage == "model.safetensors" else "not a valid JSON") in err
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmtl_core.data import Dataset, load_glue_task
+from mmtl_core.data import Dataset, DatasetSpec, load_glue_task, save_specs
+from mmtl_core.workspace import Workspace
 
 POS, NEG, PLAIN = ("good", "great", "nice", "fine"), ("bad", "awful", "poor", "sad"), ("a", "the", "so", "very")
 
@@ -42,6 +43,19 @@ def negation_dataset(n: int = 400, seed: int = 0) -> Dataset:
         rows.append((f"neg:{i}", split, f"{prefix} {word}", int(positive != negated), negated))
     frame = pd.DataFrame(rows, columns=["example_id", "split", "text", "label", "negated"])
     return Dataset("negation", frame)
+
+
+def reviews_workspace(folder: Path, functions_dir: Path | None = None) -> Workspace:
+    """A workspace whose dataset "reviews" is the negation data (120 rows, labels "neg"/"pos") in a CSV, loaded with
+    the Data page's table loader; its task, as the app shows it, is "reviews"."""
+    frame = negation_dataset(120).frame.drop(columns="example_id")
+    frame["label"] = np.where(frame["label"] == 1, "pos", "neg")
+    frame.to_csv(folder / "reviews.csv", index=False)
+    ws = Workspace.at(folder / "workspace", functions_dir or folder / "functions")
+    save_specs(ws.datasets_file, [DatasetSpec("reviews", "table", str(folder / "reviews.csv"),
+                                              {"text_fields": ["text"], "label_field": "label",
+                                               "split_field": "split", "label_names": ["neg", "pos"]})])
+    return ws
 
 
 def write_table_config(folder: Path, encoder: str, mode: str, epochs: int = 1) -> Path:
