@@ -50,7 +50,7 @@ def fill_registry(queue: JobQueue, n: int) -> None:
                                   functions=snapshot, artifacts=str(ws.runs_dir / run_id), backend="local",
                                   device="cpu", parent_id=f"20260101-{i - 1:06d}-bench" if i % 3 else None)
         queue.registry.claim_next("cpu", host="elsewhere", slots=n)
-        queue.registry.transition(run_id, 1, "running", progress={"phase": "training", "step": 90,
+        queue.registry.transition(run_id, 1, "running", progress={"phase": "train", "step": 90,
                                                                   "total_steps": 90, "stage": 1})
         queue.registry.transition(run_id, 1, states[i % len(states)], error="boom" if i % 5 == 3 else None,
                                   metrics={"reviews/reviews/dev/accuracy": 0.5 + i / 1000,

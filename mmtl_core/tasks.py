@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from mmtl_core.atomic import atomic_write_text
+from mmtl_core.browse import text_columns  # the one definition of "a text column"
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import TaskError
 from mmtl_core.keys import check_identifier
@@ -73,9 +74,11 @@ class Task:
         y = dataset.frame[self.label_field]
         bad = ~y.isin(range(-1, self.cardinality))
         if bad.any():
-            row = dataset.frame.loc[bad, "example_id"].iloc[0]
+            rows = dataset.frame.loc[bad, "example_id"]
+            values = ", ".join(map(repr, sorted(y[bad].unique().tolist(), key=str)[:8]))
             raise TaskError(f"task {self.name!r}: column {self.label_field!r} has {int(bad.sum())} value(s) outside "
-                            f"0..{self.cardinality - 1} (and -1 for unlabeled), e.g. {y[bad].iloc[0]!r} at {row}")
+                            f"0..{self.cardinality - 1} (and -1 for unlabeled): {values}, in rows "
+                            f"{', '.join(rows.iloc[:5])}{' ...' if len(rows) > 5 else ''}")
 
     def gold(self, dataset: Dataset, split: str) -> np.ndarray:
         """Gold labels of one split (int class ids, or floats for regression)."""
@@ -138,8 +141,6 @@ def tasks_for(dataset: Dataset, user_tasks: list[Task]) -> list[Task]:
               if glue_folder in (t.dataset, t.name) and t.name not in {u.name for u in found}]
     if found or "label" not in dataset.frame.columns or len(dataset.label_names) < 2:
         return found
-    from mmtl_core.browse import text_columns  # the one definition of "a text column"
-
     texts = ["text"] if "text" in dataset.frame.columns else text_columns(dataset)[:1]
     if not texts:
         return found

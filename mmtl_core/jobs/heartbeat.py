@@ -55,10 +55,12 @@ class Heartbeat:
         self._news.set()
 
     def on_progress(self, report: dict[str, Any]) -> None:
-        """The training loop's progress hook: record the report; stop the run if a cancel was requested."""
+        """The run's progress hook (loading, encoding, training: see mmtl_core.progress): record the report; stop
+        the run if a cancel was requested."""
         with self._lock:
-            self._progress = {"phase": "training", **report}
-        append_progress(self.history, report)  # a line every half second at most: the loss curve
+            self._progress = dict(report)
+        if "loss" in report:  # a training step's report: a line every half second at most, the loss curve
+            append_progress(self.history, report)
         self._news.set()
         if self.cancel_requested.is_set():
             raise Stopped("cancelled from the app")

@@ -221,7 +221,8 @@ class RayJobs:
         for line in chunk.splitlines():
             if line.startswith(PROGRESS_PREFIX):
                 progress = json.loads(line[len(PROGRESS_PREFIX):])
-                append_progress(progress_history(Path(record.artifacts), record.attempt), progress["progress"])
+                if "loss" in progress["progress"]:  # a training step's report: the loss curve
+                    append_progress(progress_history(Path(record.artifacts), record.attempt), progress["progress"])
             elif line.startswith(FUNCTIONS_PREFIX):
                 found = json.loads(line[len(FUNCTIONS_PREFIX):])
                 self.registry.record_function_keys(record.id, found["functions"], found["errors"])

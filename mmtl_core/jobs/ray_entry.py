@@ -40,7 +40,7 @@ class ProgressLines:
     def __call__(self, report: dict[str, Any]) -> None:
         if time.monotonic() - self.last >= PROGRESS_EVERY_S:
             self.last = time.monotonic()
-            line = {"progress": {"phase": "training", **report}, "metrics": summary_metrics(self.run_dir)}
+            line = {"progress": report, "metrics": summary_metrics(self.run_dir)}
             print(PROGRESS_PREFIX + json.dumps(line, default=str), flush=True)
 
 

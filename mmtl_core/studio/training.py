@@ -11,14 +11,15 @@ from typing import Any
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError
-from mmtl_core.functions import FunctionSet, load_functions
+from mmtl_core.functions import FunctionSet
 from mmtl_core.jobs.inputs import text_digest
 from mmtl_core.jobs.queue import JobQueue
 from mmtl_core.jobs.ray_backend import RayTarget
 from mmtl_core.runs.registry import RunRecord
+from mmtl_core.studio.applying import load_modules
+from mmtl_core.studio.modules import module_set
 from mmtl_core.tasks import Task
 from mmtl_core.train.config import GOLD, TrainConfig, config_from_dict, shown
-from mmtl_core.workbench import default_files
 from mmtl_core.workspace import Workspace
 
 BACKENDS = {"local": "This machine", "ray": "Ray (a GPU box)"}
@@ -113,9 +114,9 @@ def launch(queue: JobQueue, form: LaunchForm, parent_id: str | None = None) -> l
 
 # --- retraining -------------------------------------------------------------------------------------------------
 def current_functions(workspace: Workspace, dataset: Dataset, task: Task) -> FunctionSet:
-    """The labeling and slicing functions the pages apply to ``dataset``/``task`` now (the one seam to the function
-    pages' choice of modules)."""
-    return load_functions(workspace.functions_dir, default_files(workspace.functions_dir, dataset, task))
+    """The labeling and slicing functions the pages apply to ``dataset``/``task`` now: its module set, loaded
+    through the studio's one seam to the functions engine."""
+    return load_modules(workspace, module_set(workspace, dataset, task))
 
 
 def slicing_names(functions: FunctionSet) -> tuple[str, ...]:

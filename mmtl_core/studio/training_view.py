@@ -13,6 +13,7 @@ import pandas as pd
 from mmtl_core.jobs.layout import progress_history
 from mmtl_core.jobs.progress import log_tail, read_progress
 from mmtl_core.keys import MetricKey
+from mmtl_core.progress import progress_fraction, progress_text
 from mmtl_core.runs.metrics import read_metrics
 from mmtl_core.runs.registry import RunRecord
 
@@ -45,22 +46,19 @@ def dev_metrics(metrics: dict[str, Any] | None) -> str:
     return " · ".join(f"{task} {', '.join(values)}" for task, values in shown.items())
 
 
-def progress_fraction(record: RunRecord) -> float:
-    if record.state == "succeeded":
-        return 1.0
-    progress = record.progress or {}
-    total = progress.get("total_steps")
-    return min(1.0, progress.get("step", 0) / total) if total else 0.0
+def run_fraction(record: RunRecord) -> float:
+    """How far the run's current phase is (encoding, then each training stage), 0..1; 1 once it succeeded."""
+    return 1.0 if record.state == "succeeded" else progress_fraction(record.progress or {})
 
 
 def state_label(record: RunRecord, ahead: int) -> str:
-    """The state as a user reads it: ``queued (2 ahead)``, ``running (cancelling)``, ``running: training``."""
+    """The state as a user reads it: ``queued (2 ahead)``, ``running (cancelling)``, ``running: encode``."""
     if record.state == "queued":
         return f"queued ({ahead} ahead)" if ahead else "queued (next)"
     if record.active and record.cancel_requested_at:
         return f"{record.state} (cancelling)"
     phase = (record.progress or {}).get("phase")
-    if record.state == "running" and phase and phase != "training":
+    if record.state == "running" and phase and phase != "train":
         return f"running: {phase}"
     return record.state
 
@@ -77,7 +75,7 @@ def runs_table(records: list[RunRecord]) -> pd.DataFrame:
         ahead = sum(q < r.queued_at for q in waiting.get(r.device, ())) if r.state == "queued" else 0
         eta = (r.progress or {}).get("eta_s") if r.state == "running" else None
         rows.append({
-            "name": r.name, "state": state_label(r, ahead), "progress": progress_fraction(r),
+            "name": r.name, "state": state_label(r, ahead), "progress": run_fraction(r),
             "time left": duration(eta), "tasks": ", ".join(t["task"] for t in (r.config or {}).get("tasks", [])),
             "dev metrics": dev_metrics(r.metrics),
             "parent": names.get(r.parent_id, f"{r.parent_id} (deleted)") if r.parent_id else "",
@@ -109,10 +107,8 @@ def run_facts(record: RunRecord) -> dict[str, str]:
              "device": record.device, "attempt": str(record.attempt), **when}
     if record.active and record.heartbeat_at:
         facts["last heartbeat"] = duration(dt.datetime.now().timestamp() - record.heartbeat_at) + " ago"
-    if progress.get("step"):
-        facts["step"] = f"{progress['step']} / {progress.get('total_steps', '?')} (stage {progress.get('stage')})"
-    if progress.get("examples_per_s"):
-        facts["examples/s"] = f"{progress['examples_per_s']:.0f}"
+    if record.active and ("done" in progress or "step" in progress):
+        facts["now"] = progress_text(progress)
     if record.note:
         facts["note"] = record.note
     return facts

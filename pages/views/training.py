@@ -12,7 +12,7 @@ from mmtl_core.runs.registry import ACTIVE, RunRecord, default_url
 from mmtl_core.studio import training, training_view as view
 from mmtl_core.tasks import tasks_for
 from mmtl_core.train.config import GOLD, LABEL_MODEL, MODES, SCHEDULES
-from mmtl_core.workbench import default_files
+from mmtl_core.studio.modules import module_set
 from mmtl_core.workspace import Workspace
 from pages.parts import charts, common, editor
 
@@ -28,7 +28,7 @@ def job_queue(root: str, functions_dir: str, url: str) -> JobQueue:
 
 def current_functions(ws: Workspace, dataset, task):
     """The functions the pages apply to this dataset/task now, loaded again only when a module's text changed."""
-    files = default_files(ws.functions_dir, dataset, task)
+    files = module_set(ws, dataset, task)
     key = (dataset.name, task.name, editor.modules_digest(ws, files))
     cache = st.session_state.setdefault("tr_functions", {})
     if key not in cache:

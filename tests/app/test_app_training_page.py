@@ -130,7 +130,7 @@ def test_a_running_job_is_followed_and_cancelled_from_the_page(app, reviews, tin
     at.run()
     table = next(d.value for d in at.dataframe if "progress" in d.value.columns)
     assert table["state"].item() == "running" and 0 < table["progress"].item() < 1 and table["time left"].item()
-    assert any("step" in c.value and "examples/s" in c.value for c in at.caption)
+    assert any("now: Training (stage 1): step" in c.value and "examples/s" in c.value for c in at.caption)
     assert at.get("plotly_chart")  # the live loss curve
     at.button(key="tr_cancel").click().run()
     assert finished(queue, record.id).state == "cancelled" and not at.exception

@@ -44,7 +44,7 @@ def test_a_command_line_run_killed_outright_is_marked_lost_by_the_reaper(tmp_pat
                              "--registry", url], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         registry = Registry(url)
-        wait_for(lambda: (r := registry.list_runs()) and (r[0].progress or {}).get("phase") == "training", 120,
+        wait_for(lambda: (r := registry.list_runs()) and (r[0].progress or {}).get("phase") == "train", 120,
                  "the run to train")
         proc.kill()
         proc.wait(60)

@@ -37,7 +37,7 @@ def training(queue: JobQueue, run_id: str, past_step: int = 0) -> dict:
     """Wait until the run reports training progress beyond ``past_step``; its progress."""
     def progressed():
         progress = queue.registry.get(run_id).progress or {}
-        return progress if progress.get("phase") == "training" and progress.get("step", 0) > past_step else None
+        return progress if progress.get("phase") == "train" and progress.get("step", 0) > past_step else None
 
     return wait_for(progressed, 120, f"run {run_id} to report training progress")
 
