@@ -8,7 +8,7 @@ labeling functions fired on an example, and its votes give the "Majority vote" a
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,8 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import FunctionError, PredictionsError
-from mmtl_core.functions import AppliedFunctions, ApplyReport, LabelCache, UserFunction, apply_functions, load_functions
+from mmtl_core.functions import AppliedFunctions, ApplyReport, FunctionInfo, LabelCache, apply_modules
+from mmtl_core.functions.apply import Progress
 from mmtl_core.keys import head_name
 from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
 from mmtl_core.slices.slice_metrics import EMPTY_NOTE
@@ -40,7 +41,7 @@ class SliceAnalysis:
     task: Task
     S: np.ndarray  # n x s bool, dataset row order
     slice_names: tuple[str, ...]
-    functions: tuple[UserFunction, ...]
+    functions: tuple[FunctionInfo, ...]
     load_errors: tuple[FunctionError, ...]
     applied: AppliedFunctions | None  # the slicing functions' run; None with no slicing function
     labeling: LabelingAnalysis | None  # None for a regression task (labeling functions vote classes)
@@ -58,28 +59,23 @@ class SliceAnalysis:
 
 
 def analyse_slices(dataset: Dataset, task: Task, workspace: Workspace, *, files: Sequence[str] | None = None,
-                   timeout_s: float = 30.0, seed: int = 0,
-                   progress: Callable[[float], None] | None = None) -> SliceAnalysis:
-    """Load the slicing (and labeling) functions in ``files`` of the workspace's functions folder and apply them
-    to every row of ``dataset`` (each column cached by source and data).
+                   timeout_s: float = 30.0, seed: int = 0, progress: Progress | None = None,
+                   rerun: Sequence[str] = ()) -> SliceAnalysis:
+    """Apply the slicing (and labeling) functions in ``files`` of the workspace's functions folder to every row of
+    ``dataset``, in one round trip to the sandboxed function host (each column cached by key and data).
 
     A broken file or function is reported in the result and never stops the others.
     """
-    def part(offset: float) -> Callable[[float], None] | None:
-        return None if progress is None else (lambda f: progress(offset + f / 2))
-
-    loaded = load_functions(workspace.functions_dir, list(files) if files is not None else None)
-    labeling = None if task.is_regression else analyse_labeling(dataset, task, workspace, timeout_s=timeout_s,
-                                                                seed=seed, progress=part(0.0), loaded=loaded)
-    slicing = [f for f in loaded.functions if f.kind == "slicing"]
-    applied = None
-    S = np.zeros((len(dataset), 0), dtype=bool)
-    if slicing:
-        applied = apply_functions(slicing, dataset, cache=LabelCache(workspace.label_cache_dir),
-                                  timeout_s=timeout_s, progress=part(0.5))
-        S = applied.matrix.astype(bool)
-    return SliceAnalysis(dataset, task, S, tuple(applied.names) if applied else (), tuple(loaded.functions),
-                         tuple(loaded.errors), applied, labeling)
+    kinds = ("slicing",) if task.is_regression else ("labeling", "slicing")
+    run = apply_modules(dataset, workspace.functions_dir, files, kinds=kinds,
+                        cardinality=None if task.is_regression else task.cardinality,
+                        cache=LabelCache(workspace.label_cache_dir), timeout_s=timeout_s, rerun=rerun,
+                        progress=progress)
+    labeling = None if task.is_regression else analyse_labeling(dataset, task, workspace, seed=seed, run=run)
+    applied = run.applied.get("slicing")
+    S = applied.matrix.astype(bool) if applied is not None else np.zeros((len(dataset), 0), dtype=bool)
+    return SliceAnalysis(dataset, task, S, tuple(applied.names) if applied else (), run.functions, run.errors,
+                         applied, labeling)
 
 
 def prediction_sets_for(dataset: Dataset, task: Task, labeling: LabelingAnalysis | None,

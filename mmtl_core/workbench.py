@@ -1,9 +1,9 @@
-"""The labeling-function workbench in one call: load the user's functions, apply them (cached, sandboxed) and
-analyse them for a task. The Labeling functions page calls :func:`analyse_labeling` on every save."""
+"""The labeling-function workbench in one call: apply the user's functions (cached, in the sandboxed function host)
+and analyse them for a task. The Labeling functions page calls :func:`analyse_labeling` on every save."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +12,9 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import FunctionError
-from mmtl_core.functions import (AppliedFunctions, ApplyReport, FunctionSet, LabelCache, UserFunction,
-                                 apply_functions, list_function_files, load_functions)
+from mmtl_core.functions import (AppliedFunctions, ApplyReport, FunctionInfo, LabelCache, ModuleRun, apply_modules,
+                                 list_function_files)
+from mmtl_core.functions.apply import Progress
 from mmtl_core.tasks import Task
 from mmtl_core.weak import WeakReport, weak_report_for_task
 from mmtl_core.workspace import Workspace
@@ -32,10 +33,11 @@ class LabelingAnalysis:
 
     names: tuple[str, ...]
     L: np.ndarray  # n x m int8, dataset row order; precomputed (WRENCH) columns first
-    functions: tuple[UserFunction, ...]
+    functions: tuple[FunctionInfo, ...]
     load_errors: tuple[FunctionError, ...]
     applied: AppliedFunctions | None
     report: WeakReport | None  # None with no function at all
+    not_cached: tuple[str, ...] = ()  # why some functions run again on every save (see ModuleRun.not_cached)
 
     @property
     def problems(self) -> list[ApplyReport]:
@@ -57,30 +59,31 @@ def default_files(functions_dir: Path, dataset: Dataset, task: Task) -> list[str
 
 
 def analyse_labeling(dataset: Dataset, task: Task, workspace: Workspace, *, files: Sequence[str] | None = None,
-                     timeout_s: float = 30.0, seed: int = 0, progress: Callable[[float], None] | None = None,
-                     loaded: FunctionSet | None = None) -> LabelingAnalysis:
-    """Load the labeling functions in ``files`` of the workspace's functions folder, apply them to ``dataset``
-    (each column cached by source and data), add any precomputed weak labels, and analyse them for ``task``.
+                     timeout_s: float = 30.0, seed: int = 0, progress: Progress | None = None,
+                     rerun: Sequence[str] = (), run: ModuleRun | None = None) -> LabelingAnalysis:
+    """Apply the labeling functions in ``files`` of the workspace's functions folder to ``dataset`` in the
+    sandboxed function host (each column cached by the function's key and the data), add any precomputed weak
+    labels, and analyse them for ``task``.
 
-    A broken file or function is reported in the result and never stops the others. ``loaded`` (those files,
-    already loaded by the caller) saves running the user's modules a second time.
+    A broken file or function is reported in the result and never stops the others. ``run`` (those files, already
+    applied by the caller) saves a second round trip; ``rerun`` names functions or modules to run again although
+    their failure is remembered.
     """
-    if loaded is None:
-        loaded = load_functions(workspace.functions_dir, list(files) if files is not None else None)
-    labeling = [f for f in loaded.functions if f.kind == "labeling"]
-    applied = None
+    if run is None:
+        run = apply_modules(dataset, workspace.functions_dir, files, kinds=("labeling",),
+                            cardinality=task.cardinality, cache=LabelCache(workspace.label_cache_dir),
+                            timeout_s=timeout_s, rerun=rerun, progress=progress)
+    applied = run.applied.get("labeling")
     columns, names = [], []
     if dataset.weak_labels is not None:
         columns.append(dataset.weak_labels.astype(np.int8))
         names += list(dataset.weak_label_names or (f"weak_{j}" for j in range(dataset.weak_labels.shape[1])))
-    if labeling:
-        applied = apply_functions(labeling, dataset, cache=LabelCache(workspace.label_cache_dir),
-                                  timeout_s=timeout_s, cardinality=task.cardinality, progress=progress)
+    if applied is not None:
         columns.append(applied.matrix)
         names += list(applied.names)
     L = np.hstack(columns) if columns else np.full((len(dataset), 0), -1, np.int8)
     report = weak_report_for_task(dataset, task, L, names, seed=seed) if names else None
-    return LabelingAnalysis(tuple(names), L, tuple(loaded.functions), tuple(loaded.errors), applied, report)
+    return LabelingAnalysis(tuple(names), L, run.functions, run.errors, applied, report, tuple(run.not_cached))
 
 
 def function_examples(dataset: Dataset, task: Task, analysis: LabelingAnalysis, name: str, kind: str, *,

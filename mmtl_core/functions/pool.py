@@ -5,8 +5,9 @@ at a time over a pipe; the parent watches the clock. When a function's total run
 worker busy with it is killed and replaced, its remaining tasks are dropped, and the others carry on. A worker that
 dies (a segfault, ``os._exit`` in user code) costs only the function it was running.
 
-Known flaw: forking a process that has other threads (the Streamlit server) can deadlock the child if one of those
-threads held a lock (malloc, logging) at that instant; it is rare, and such a worker is then stopped at the limit.
+Each worker asks the kernel to kill it when its parent dies (so no worker outlives the process that started it),
+and ``prepare`` (limits on memory and CPU time) runs in the worker before each task. In the app, workers are forked
+from a single-threaded process inside the function host (:mod:`host`), never from the threaded server.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
+
+from mmtl_core.functions.sandbox import die_with_parent
 
 _POLL_S = 0.05
 
@@ -33,10 +36,10 @@ class Task:
 
 
 class _Worker:
-    def __init__(self, run_task: Callable[[Task], Any]) -> None:
+    def __init__(self, run_task: Callable[[Task], Any], prepare: Callable[[Task], None] | None) -> None:
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, run_task), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, run_task, prepare), daemon=True)
         with warnings.catch_warnings():  # Python >= 3.12 warns about fork with threads; see the module docstring
             warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
             self.process.start()
@@ -68,11 +71,14 @@ class _Worker:
             self.conn.close()
 
 
-def _serve(conn: Connection, run_task: Callable[[Task], Any]) -> None:
+def _serve(conn: Connection, run_task: Callable[[Task], Any], prepare: Callable[[Task], None] | None) -> None:
+    die_with_parent()
     while True:
         task = conn.recv()
         if task is None:
             return
+        if prepare is not None:
+            prepare(task)
         conn.send(run_task(task))
 
 
@@ -92,13 +98,17 @@ def _pick(pending: OrderedDict[int, deque[Task]], worker: _Worker, claimed: set[
 
 def run_tasks(tasks: list[Task], run_task: Callable[[Task], Any], n_workers: int, timeout_s: float,
               on_result: Callable[[Task, Any], None], on_timeout: Callable[[int], None],
-              on_crash: Callable[[int, int | None], None]) -> None:
-    """Run ``tasks`` on ``n_workers`` forked workers; report each result, timed-out function and crash."""
+              on_crash: Callable[[int, int | None], None], *, prepare: Callable[[Task], None] | None = None,
+              on_start: Callable[[set[int]], None] | None = None) -> None:
+    """Run ``tasks`` on ``n_workers`` forked workers; report each result, timed-out function and crash.
+
+    ``on_start`` hears which functions the workers are running whenever that set changes."""
     pending: OrderedDict[int, deque[Task]] = OrderedDict()
     for t in tasks:
         pending.setdefault(t.chunk, deque()).append(t)
     used: dict[int, float] = {}  # seconds each function has run, finished tasks only
-    workers = [_Worker(run_task) for _ in range(max(1, min(n_workers, len(tasks))))]
+    workers = [_Worker(run_task, prepare) for _ in range(max(1, min(n_workers, len(tasks))))]
+    running_before: set[int] = set()
 
     def drop(function: int) -> None:
         for chunk in list(pending):
@@ -108,7 +118,7 @@ def run_tasks(tasks: list[Task], run_task: Callable[[Task], Any], n_workers: int
 
     def replace(w: _Worker) -> _Worker:
         w.kill()
-        fresh = _Worker(run_task)
+        fresh = _Worker(run_task, prepare)
         workers[workers.index(w)] = fresh
         return fresh
 
@@ -123,6 +133,10 @@ def run_tasks(tasks: list[Task], run_task: Callable[[Task], Any], n_workers: int
             busy = [w for w in workers if w.task is not None]
             if not busy:
                 return
+            running_now = {w.task.function for w in busy}
+            if on_start is not None and running_now != running_before:
+                on_start(running_now)
+            running_before = running_now
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=_POLL_S))
             for w in busy:
                 task = w.task
