@@ -16,6 +16,7 @@ from mmtl_core.browse import describe_datasets
 from mmtl_core.data import DatasetSpec, load_dataset, load_specs, save_specs
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.tasks import Task, load_tasks, tasks_for
 from mmtl_core.weak.label_model import warm_up
 from mmtl_core.workspace import Workspace
@@ -112,4 +113,4 @@ def dataset_and_task(prefix: str) -> tuple[Dataset, Task]:
 
 
 def show_error(error: MMTLError, what: str) -> None:
-    st.error(f"{what}: {error}", icon=":material/error:")
+    st.error(f"{what}: {escape_markdown(error)}", icon=":material/error:")

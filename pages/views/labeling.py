@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mmtl_core.errors import MMTLError
-from mmtl_core.functions import save_function_file
+from mmtl_core.functions.files import create_function_file
 from mmtl_core.weak import SCORING_NOTE, SUMMARY_NOTE, export_training_labels
 from mmtl_core.workbench import (EXAMPLE_KINDS, NEW_MODULE_TEMPLATE, analyse_labeling, default_files,
                                  function_examples, function_files)
@@ -32,7 +32,7 @@ active = st.sidebar.multiselect("Modules applied", files, default=default_files(
 def _create_module(ws) -> None:
     # A callback: it runs before the file chooser is drawn, so it may switch the chooser to the new module.
     try:
-        path = save_function_file(ws.functions_dir, st.session_state["lf_new_name"], NEW_MODULE_TEMPLATE)
+        path = create_function_file(ws.functions_dir, st.session_state["lf_new_name"], NEW_MODULE_TEMPLATE)
     except MMTLError as e:
         st.session_state["lf_create_error"] = e
     else:
@@ -61,11 +61,12 @@ with right:
     st.subheader("Label model")
     # Re-analyse only when the data, task or a module's text changed (every widget click reruns this script).
     applied = sorted({*active, choice})
-    analysis = editor.analysis_once(
+    analysis, stale = editor.analysis_once(
         "lf_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, applied)),
-        lambda progress: analyse_labeling(dataset, task, ws, files=applied, progress=progress),
-        "Applying labeling functions...")
-    editor.show_problems(analysis.load_errors, analysis.problems)
+        lambda progress, rerun: analyse_labeling(dataset, task, ws, files=applied, progress=progress, rerun=rerun),
+        "Applying labeling functions...", scope=(dataset.fingerprint, task.name))
+    editor.show_stale(stale)
+    editor.show_problems(analysis.load_errors, analysis.problems, key="lf_analysis", not_cached=analysis.not_cached)
     report = analysis.report
     if report is None:
         st.info("No labeling functions yet in the modules applied. Write one in the editor and save.")

@@ -45,10 +45,13 @@ with st.expander("Edit slicing functions", icon=":material/edit:",
 
 # --- analysis: re-run only when the data, task or a module's text changed --------------------------------------
 applied = sorted({*active, choice})
-analysis = editor.analysis_once(
+analysis, stale = editor.analysis_once(
     "sl_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, applied)),
-    lambda progress: analyse_slices(dataset, task, ws, files=applied, progress=progress), "Applying functions...")
-editor.show_problems(analysis.load_errors, analysis.problems)
+    lambda progress, rerun: analyse_slices(dataset, task, ws, files=applied, progress=progress, rerun=rerun),
+    "Applying functions...", scope=(dataset.fingerprint, task.name))
+editor.show_stale(stale)
+editor.show_problems(analysis.load_errors, analysis.problems, key="sl_analysis",
+                    not_cached=analysis.labeling.not_cached if analysis.labeling else ())
 if not analysis.slice_names:
     st.info("No slicing functions in the modules applied: only the overall row is scored. Write one with "
             "`@slicing_function()` and save.", icon=":material/lightbulb:")
