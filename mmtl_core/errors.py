@@ -38,7 +38,7 @@ class FunctionError(MMTLError):
     """A labeling or slicing function cannot be loaded or applied.
 
     ``function``, ``path`` and ``line`` locate the fault where they are known; ``remembered`` marks a failure
-    served from memory (an import that timed out or crashed before), which the user may choose to run again.
+    kept in memory until the file changes (an import that timed out or crashed), which the user may run again.
     """
 
     def __init__(self, message: str, *, function: str | None = None, path: str | None = None,

@@ -59,7 +59,7 @@ class SliceAnalysis:
 
 
 def analyse_slices(dataset: Dataset, task: Task, workspace: Workspace, *, files: Sequence[str] | None = None,
-                   timeout_s: float = 30.0, seed: int = 0, progress: Progress | None = None,
+                   timeout_s: float | None = None, seed: int = 0, progress: Progress | None = None,
                    rerun: Sequence[str] = ()) -> SliceAnalysis:
     """Apply the slicing (and labeling) functions in ``files`` of the workspace's functions folder to every row of
     ``dataset``, in one round trip to the sandboxed function host (each column cached by key and data).

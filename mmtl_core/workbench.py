@@ -59,7 +59,7 @@ def default_files(functions_dir: Path, dataset: Dataset, task: Task) -> list[str
 
 
 def analyse_labeling(dataset: Dataset, task: Task, workspace: Workspace, *, files: Sequence[str] | None = None,
-                     timeout_s: float = 30.0, seed: int = 0, progress: Progress | None = None,
+                     timeout_s: float | None = None, seed: int = 0, progress: Progress | None = None,
                      rerun: Sequence[str] = (), run: ModuleRun | None = None) -> LabelingAnalysis:
     """Apply the labeling functions in ``files`` of the workspace's functions folder to ``dataset`` in the
     sandboxed function host (each column cached by the function's key and the data), add any precomputed weak

@@ -195,9 +195,11 @@ class FunctionHost:
     # --- one round trip -----------------------------------------------------------------------------------------
     def apply_modules(self, dataset: Dataset, folder: Path, files: Sequence[str] | None = None, *,
                       kinds: Collection[str] = KINDS, cardinality: int | None = None,
-                      cache: LabelCache | None = None, timeout_s: float = 30.0, rerun: Collection[str] = (),
-                      progress: Progress | None = None, n_workers: int | None = None) -> ModuleRun:
+                      cache: LabelCache | None = None, timeout_s: float | None = None,
+                      rerun: Collection[str] = (), progress: Progress | None = None,
+                      n_workers: int | None = None) -> ModuleRun:
         """See :func:`apply_modules`."""
+        timeout_s = self.limits.function_timeout_s if timeout_s is None else timeout_s
         with self._lock:
             for attempt in (1, 2):  # a host that died between requests is restarted once, transparently
                 self.start()
@@ -262,12 +264,12 @@ class _Conversation:
             self._cancel()
             raise
         for error in errors:
-            if error.pop("remember") and self.cache is not None and error["path"]:
+            if error["remember"] and self.cache is not None and error["path"]:
                 digest = digests.get(Path(error["path"]).name)
                 if digest is not None:
                     self.cache.put_import_failure(digest, error)
-        load_errors = [FunctionError(e["message"], function=e["function"], path=e["path"], line=e["line"])
-                       for e in errors] + [FunctionError(e["message"] + REMEMBERED, function=e["function"],
+        load_errors = [FunctionError(e["message"], function=e["function"], path=e["path"], line=e["line"],
+                                     remembered=e["remember"]) for e in errors] + [FunctionError(e["message"] + REMEMBERED, function=e["function"],
                                                          path=e["path"], line=e["line"], remembered=True)
                                            for e in remembered.values()]
         applied = {}
@@ -381,17 +383,21 @@ _shared_lock = threading.Lock()
 
 
 def function_host() -> FunctionHost:
-    """This process's function host (created on first use, with the limits of the environment)."""
+    """This process's function host, with the limits the environment sets now (a new host when they change)."""
     global _shared
+    limits = Limits.from_env()
     with _shared_lock:
+        if _shared is not None and _shared.limits != limits:
+            _shared.stop()
+            _shared = None
         if _shared is None:
-            _shared = FunctionHost()
+            _shared = FunctionHost(limits)
         return _shared
 
 
 def apply_modules(dataset: Dataset, folder: Path, files: Sequence[str] | None = None, *,
                   kinds: Collection[str] = KINDS, cardinality: int | None = None, cache: LabelCache | None = None,
-                  timeout_s: float = 30.0, rerun: Collection[str] = (), progress: Progress | None = None,
+                  timeout_s: float | None = None, rerun: Collection[str] = (), progress: Progress | None = None,
                   host: FunctionHost | None = None) -> ModuleRun:
     """Import ``files`` of ``folder`` (all its modules by default) in the sandboxed function host and apply their
     functions of ``kinds`` to every row of ``dataset``, in one round trip; returns plain results.
@@ -399,7 +405,8 @@ def apply_modules(dataset: Dataset, folder: Path, files: Sequence[str] | None = 
     Columns come from ``cache`` where the function's key and the data match (failures too: a function that timed
     out is not re-run until it changes); ``rerun`` names functions and modules to run again anyway. A module
     whose import timed out or crashed is remembered until the file changes. ``cardinality`` (K) makes labels
-    outside -1..K-1 invalid. ``progress(fraction, note)`` hears what runs, with its time limit.
+    outside -1..K-1 invalid. ``timeout_s`` (default: the host's ``MMTL_FUNCTION_TIMEOUT``) limits each function.
+    ``progress(fraction, note)`` hears what runs, with its time limit.
     """
     return (host or function_host()).apply_modules(dataset, folder, files, kinds=kinds, cardinality=cardinality,
                                                    cache=cache, timeout_s=timeout_s, rerun=rerun,

@@ -47,6 +47,7 @@ DATASETS_KEPT = 3
 #: Seconds the host waits past an import's limit for the child's own watchdog before killing it outright.
 IMPORT_GRACE_S = 3.0
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+_EXIT_MARK = "mmtl: the user's code called "
 
 
 def error_to_plain(e: FunctionError, remember: bool = False) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def _report_exit(crash_fd: int) -> Callable[[int], None]:
 
     def _exit(code: int = 0) -> None:
         frames = "".join(traceback.format_stack(sys._getframe(1)))
-        os.write(crash_fd, f"os._exit({code}) called\n{frames}".encode()[-60_000:])
+        os.write(crash_fd, f"{_EXIT_MARK}os._exit({code})\n{frames}".encode()[-60_000:])
         real_exit(code)
     return _exit
 
@@ -103,12 +104,12 @@ def _child(request: dict[str, Any], dataset: Dataset, conn: socket.socket, crash
             chosen = [by_name[n] for n in run.get(kind, []) if n in by_name and by_name[n].kind == kind]
             if not chosen:
                 continue
-            last = [0.0]
+            last: list[Any] = [0.0, None]
 
             def progress(fraction: float, note: str, kind: str = kind) -> None:
-                now = time.monotonic()
-                if now - last[0] >= 0.1 or fraction >= 0.999:
-                    last[0] = now
+                now = time.monotonic()  # a new note at once (the host names it if a function kills us)
+                if note != last[1] or now - last[0] >= 0.1 or fraction >= 0.999:
+                    last[:] = [now, note]
                     wire.send(conn, {"event": "progress", "kind": kind, "fraction": fraction, "note": note})
 
             columns = compute_columns(chosen, dataset, timeout_s=run["timeout_s"], n_workers=run.get("n_workers"),
@@ -142,10 +143,10 @@ def _line_in(dump: str, path: str) -> int | None:
 
 def import_failure(module: Path, dump: str, code: int | None, limits: Limits, timed_out: bool) -> FunctionError:
     """What ended the child while it imported ``module``, from its dying words and exit code."""
-    last_exit = dump.rfind("os._exit(")
+    last_exit = dump.rfind(_EXIT_MARK)
     if last_exit >= 0:
-        dump = dump[last_exit:]
-        call = dump.splitlines()[0].removesuffix(" called")
+        dump = dump[last_exit + len(_EXIT_MARK):]
+        call = dump.splitlines()[0]
         lines = [int(m["line"]) for m in _FRAME.finditer(dump) if m["file"] == str(module)]
         line = lines[-1] if lines else None  # format_stack lists the outermost frame first
         what = f"calls {call} at import, which would end the app's process"
@@ -176,6 +177,7 @@ class _Running:
     module_path: str = ""
     deadline: float | None = None
     timed_out: bool = False  # the host killed it at the deadline
+    note: str = ""  # its last progress note: which functions were running
     failures: dict[str, FunctionError] = field(default_factory=dict)
     closed: bool = False
 
@@ -204,7 +206,10 @@ class Host:
                     wire.send(self.server, {"event": "need_dataset"})
                 else:
                     self.datasets.move_to_end(message["fingerprint"])
-                    self._analyse(message)
+                    try:
+                        self._analyse(message)
+                    except (wire.WireError, OSError):
+                        return  # the server went away mid-request (its end of the channel closed)
             elif op == "ping":
                 wire.send(self.server, {"event": "pong"})
             # "cancel" arriving after its request ended needs no answer
@@ -282,6 +287,7 @@ class Host:
             errors = [*event["errors"], *(error_to_plain(e, remember=True) for e in run.failures.values())]
             wire.send(self.server, {**event, "errors": errors})
         elif kind in ("progress", "result"):
+            run.note = str(event.get("note", run.note))
             wire.send(self.server, event)
         elif kind == "done":
             wire.send(self.server, {"event": "end", "cancelled": False})
@@ -290,8 +296,10 @@ class Host:
 
     def _died_applying(self, run: _Running) -> str:
         code = self._reap(run)
+        last = f" while {run.note[0].lower()}{run.note[1:]}" if run.note else ""
         wire.send(self.server, {"event": "end", "cancelled": False,
-                                "error": f"the process applying the functions ended ({exit_reason(code, None, 0)})"})
+                                "error": f"the process applying the functions ended ({exit_reason(code, None, 0)})"
+                                         f"{last}; a function may have killed it"})
         return "end"
 
     def _reap(self, run: _Running) -> int | None:

@@ -6,10 +6,11 @@ Settings come from the environment, so one server's pages share them:
                               memory, at least 1 GB); a worker's whole address space counts, about 1 GB of it the
                               libraries every worker has loaded
     MMTL_IMPORT_TIMEOUT       seconds a module may take to import (default 10)
+    MMTL_FUNCTION_TIMEOUT     seconds a function may run over a whole dataset (default 30)
     MMTL_FUNCTIONS_NETWORK    "1" lets functions reach the network (default: no network where the kernel allows)
 
-The CPU-time cap of a function is its time limit (the ``timeout_s`` of an apply): a function that burns CPU on
-several threads at once meets it before the wall clock does.
+The CPU-time cap of a function is its time limit: a function that burns CPU on several threads at once meets it
+before the wall clock does.
 """
 
 from __future__ import annotations
@@ -38,6 +39,17 @@ def describe_bytes(n: int) -> str:
     return f"{n / GB:.1f} GB" if n >= GB else f"{n / 2**20:.0f} MB"
 
 
+def _seconds(setting: str, default: float) -> float:
+    text = os.environ.get(setting, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"{setting} must be a positive number of seconds, got {text!r}")
+    return value
+
+
 def default_memory() -> int:
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return max(GB, total // 4)
@@ -48,19 +60,15 @@ class Limits:
     memory_bytes: int  # per worker process (and per import process)
     import_timeout_s: float = 10.0
     network: bool = False
+    function_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls) -> "Limits":
         memory = os.environ.get("MMTL_FUNCTION_MEMORY", "").strip()
-        timeout = os.environ.get("MMTL_IMPORT_TIMEOUT", "").strip()
-        try:
-            import_timeout = float(timeout) if timeout else 10.0
-        except ValueError:
-            import_timeout = -1.0
-        if import_timeout <= 0:
-            raise ConfigError(f"MMTL_IMPORT_TIMEOUT must be a positive number of seconds, got {timeout!r}")
-        return cls(parse_size(memory, "MMTL_FUNCTION_MEMORY") if memory else default_memory(), import_timeout,
-                   os.environ.get("MMTL_FUNCTIONS_NETWORK", "0").strip().lower() in ("1", "true", "yes", "on"))
+        return cls(parse_size(memory, "MMTL_FUNCTION_MEMORY") if memory else default_memory(),
+                   _seconds("MMTL_IMPORT_TIMEOUT", 10.0),
+                   os.environ.get("MMTL_FUNCTIONS_NETWORK", "0").strip().lower() in ("1", "true", "yes", "on"),
+                   _seconds("MMTL_FUNCTION_TIMEOUT", 30.0))
 
     def memory_message(self, who: str) -> str:
         return (f"{who} used more than {describe_bytes(self.memory_bytes)} of memory, the limit per worker "

@@ -22,7 +22,7 @@ class ProblemGroup:
     message: str
     functions: tuple[str, ...]
     tracebacks: dict[str, str]
-    rerun: tuple[str, ...] = ()  # remembered failures the user may run again
+    rerun: tuple[str, ...] = ()  # failures remembered until the code changes, which the user may run again
 
 
 def _names(functions: Sequence[str], shown: int = 8) -> str:
@@ -45,7 +45,7 @@ def group_problems(reports: Sequence[ApplyReport]) -> list[ProblemGroup]:
             continue
         singles.append(ProblemGroup(" ".join(r.messages), (r.function,),
                                     {r.function: r.first_traceback} if r.first_traceback else {},
-                                    (r.function,) if r.remembered_failure else ()))
+                                    (r.function,) if r.error is not None else ()))
     grouped = []
     for (kind, error), members in sorted(by_error.items(), key=lambda kv: -len(kv[1])):
         names = [r.function for r in members]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
-import streamlit.components.v1 as components
 from code_editor import code_editor
 
 from mmtl_core.errors import FunctionError, MMTLError, SaveConflict
@@ -195,7 +194,7 @@ def _history(ws: Workspace, module: str, draft: Draft, key: str) -> None:
 
 def _go_to_line(line: int) -> None:
     """Scroll the editor to ``line`` and put the cursor there (the component has no such argument)."""
-    components.html(f"""<script>
+    st.iframe(f"""<script>
       function go(tries) {{
         for (const frame of window.parent.document.querySelectorAll('iframe[title="code_editor.code_editor"]')) {{
           const el = frame.contentDocument && frame.contentDocument.querySelector('.ace_editor');
@@ -208,7 +207,7 @@ def _go_to_line(line: int) -> None:
         if (tries > 0) setTimeout(() => go(tries - 1), 200);
       }}
       go(50);
-    </script>""", height=0)
+    </script>""", height=1)
 
 
 @st.cache_resource(show_spinner=False)
