@@ -12,9 +12,13 @@ Opening the app's root URL, as the README says, never shows it.)
 
 import streamlit as st
 
+from mmtl_core import door
 from pages.parts import common
 
 st.set_page_config(page_title="MMTL Studio", page_icon=":material/hub:", layout="wide")
+if st.context.headers.get("Host") and not door.installed():  # served over HTTP, but not through app.py's door
+    st.error("Start MMTL Studio with `streamlit run app.py`: it runs code, and only app.py guards who may reach it.")
+    st.stop()
 
 PAGES = [
     st.Page("pages/views/home.py", title="Home", icon=":material/home:", default=True),

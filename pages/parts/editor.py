@@ -52,18 +52,27 @@ class Draft:
         return self.text != self.base_text
 
 
-def _draft(ws: Workspace, module: str) -> tuple[Draft, str | None]:
-    """The module's draft (created from the file), and the file's text now (None: no such file)."""
+def _draft(ws: Workspace, module: str, key: str) -> tuple[Draft, str | None]:
+    """The module's draft, with what the editor reported since the last run (the text as typed) applied first;
+    and the file's text now (None: no such file). Saves when the editor reported a Save."""
     on_disk = read_function_file(ws.functions_dir, module)
     drafts = st.session_state.setdefault(_DRAFTS, {})
-    key = (str(ws.functions_dir), module)
-    draft = drafts.get(key)
-    if draft is None:
-        draft = drafts[key] = Draft(on_disk or "", on_disk or "")
-    elif not draft.unsaved and on_disk is not None and on_disk != draft.base_text:
-        # Changed on disk and nothing typed here: show the new text (nothing of the user's is dropped).
-        draft.base_text, draft.text, draft.version = on_disk, on_disk, draft.version + 1
+    draft = drafts.setdefault((str(ws.functions_dir), module), Draft(on_disk or "", on_disk or ""))
+    reported = st.session_state.get(_editor_key(key, module, draft)) or {}
+    submitted = False
+    if reported.get("type") and reported.get("id") != st.session_state.get(f"{key}_last_event"):
+        st.session_state[f"{key}_last_event"] = reported["id"]
+        draft.text = reported["text"]
+        submitted = reported["type"] == "submit"
+    if not draft.unsaved and on_disk is not None and on_disk != draft.base_text:
+        _replace(draft, on_disk)  # changed on disk, nothing typed here: show it (none of the user's text is lost)
+    if submitted:
+        _save(ws, module, draft, key)
     return draft, on_disk
+
+
+def _editor_key(key: str, module: str, draft: Draft) -> str:
+    return f"{key}_{module}_{draft.version}"
 
 
 def _replace(draft: Draft, text: str) -> None:
@@ -80,8 +89,8 @@ def module_editor(ws: Workspace, module: str, *, key: str, height: tuple[int, in
 @st.fragment
 def _editor_fragment(ws: Workspace, module: str, key: str, height: tuple[int, int]) -> None:
     # A fragment: the editor reports the text as it is typed (for the draft), and that reruns only this part.
-    draft, on_disk = _draft(ws, module)
-    st.caption(f"`{escape_markdown(module)}` — press **Save** (or Ctrl+Enter) to save and re-apply. Saving keeps "
+    draft, on_disk = _draft(ws, module, key)
+    st.caption(f"`{module.replace('`', '')}` — press **Save** (or Ctrl+Enter) to save and re-apply. Saving keeps "
                "the previous version in the history below.")
     error = st.session_state.get(_ERRORS, {}).get(str(ws.functions_dir / module))
     props: dict[str, Any] = {}
@@ -90,17 +99,10 @@ def _editor_fragment(ws: Workspace, module: str, key: str, height: tuple[int, in
         props = {"annotations": [{"row": line - 1, "column": 0, "type": "error", "text": message}],
                  "markers": [{"startRow": line - 1, "endRow": line - 1, "startCol": 0, "endCol": 2000,
                               "className": "ace_error-marker", "type": "fullLine"}]}
-    response = code_editor(draft.text, lang="python", height=list(height), buttons=SAVE_BUTTON,
-                           options={"wrap": False}, props=props, response_mode=["debounce", "blur"],
-                           key=f"{key}_{module}_{draft.version}")
+    code_editor(draft.text, lang="python", height=list(height), buttons=SAVE_BUTTON, options={"wrap": False},
+                props=props, response_mode=["debounce", "blur"], key=_editor_key(key, module, draft))
     if error is not None:
         _go_to_line(error[0])
-    event = response.get("type")
-    if event and response.get("id") != st.session_state.get(f"{key}_last_event"):
-        st.session_state[f"{key}_last_event"] = response["id"]
-        draft.text = response["text"]
-        if event == "submit":
-            _save(ws, module, draft, key)
     conflict: SaveConflict | None = st.session_state.get(f"{key}_conflict")
     if conflict is not None and Path(conflict.path).name == module:
         _resolve_conflict(ws, module, draft, conflict, key)
