@@ -14,7 +14,7 @@ from mmtl_core.functions.files import (check_syntax, list_function_files, previo
 from mmtl_core.functions.problems import ProblemGroup, group_problems
 from mmtl_core.functions.report import AppliedFunctions, ApplyReport, FunctionInfo
 from mmtl_core.functions.rows import Row
-from mmtl_core.functions.sandbox import Protection
+from mmtl_core.sandbox import Protection
 from mmtl_core.functions.templates import KeywordLF, KeywordSF, LengthSF, RegexLF, RegexSF, TemplateFunction
 
 __all__ = [

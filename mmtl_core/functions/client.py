@@ -37,10 +37,10 @@ from mmtl_core.functions.cache import Column, LabelCache, assemble, cached_colum
 from mmtl_core.functions.discovery import KINDS, list_module_files
 from mmtl_core.functions.limits import Limits
 from mmtl_core.functions.report import AppliedFunctions, ApplyReport, FunctionInfo, failed_column
-from mmtl_core.functions.sandbox import SECRET_PATHS, Protection
+from mmtl_core.sandbox import SECRET_PATHS, Protection
 
 _ROOT = str(Path(__file__).resolve().parents[2])
-_BOOT = f"import sys; sys.path.insert(0, {_ROOT!r}); from mmtl_core.functions.host import main; main(sys.argv[1:])"
+_BOOT = f"import sys; sys.path.insert(0, {_ROOT!r}); from mmtl_core.sandbox import main; main(sys.argv[1:])"
 START_TIMEOUT_S = 120.0  # importing torch and pandas on a busy 2-core machine
 REMEMBERED = " (remembered from an earlier import of this file; run it again to retry)"
 
@@ -121,9 +121,13 @@ class FunctionHost:
     One request at a time (a lock): the host runs one analysis at once, on all the machine's cores.
     """
 
-    def __init__(self, limits: Limits | None = None, *, home: Path | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, *, home: Path | None = None,
+                 user_namespace: bool = False) -> None:
+        """``home``: whose secret folders to hide (default $HOME). ``user_namespace``: build the sandbox inside a
+        user namespace even when running as root (what every unprivileged user gets; tests check that path)."""
         self.limits = limits or Limits.from_env()
         self.home = home
+        self.user_namespace = user_namespace
         self._lock = threading.RLock()
         self._process: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
@@ -150,6 +154,7 @@ class FunctionHost:
                     "--import-timeout", str(self.limits.import_timeout_s)]
             args += [a for p in secret_paths(self.home) for a in ("--hide", str(p))]
             args += ["--network"] if self.limits.network else []
+            args += ["--user-namespace"] if self.user_namespace else []
 
             def start() -> subprocess.Popen:
                 return subprocess.Popen(args, env=_host_environment(self._scratch), cwd=self._scratch,
@@ -204,8 +209,8 @@ class FunctionHost:
             for attempt in (1, 2):  # a host that died between requests is restarted once, transparently
                 self.start()
                 try:
-                    return _Conversation(self, dataset, Path(folder).resolve(), files, kinds, cardinality, cache, timeout_s,
-                                         rerun, progress, n_workers).run()
+                    return _Conversation(self, dataset, Path(folder).resolve(), files, kinds, cardinality, cache,
+                                         timeout_s, rerun, progress, n_workers).run()
                 except (wire.WireError, OSError) as e:
                     self._discard()
                     if attempt == 2 or not isinstance(e, wire.WireError):
@@ -269,9 +274,9 @@ class _Conversation:
                 if digest is not None:
                     self.cache.put_import_failure(digest, error)
         load_errors = [FunctionError(e["message"], function=e["function"], path=e["path"], line=e["line"],
-                                     remembered=e["remember"]) for e in errors] + [FunctionError(e["message"] + REMEMBERED, function=e["function"],
-                                                         path=e["path"], line=e["line"], remembered=True)
-                                           for e in remembered.values()]
+                                     remembered=e["remember"]) for e in errors]
+        load_errors += [FunctionError(e["message"] + REMEMBERED, function=e["function"], path=e["path"],
+                                      line=e["line"], remembered=True) for e in remembered.values()]
         applied = {}
         n = len(self.dataset)
         for kind in self.kinds:

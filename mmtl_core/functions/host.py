@@ -1,8 +1,8 @@
 """The function host: the one process that runs the user's code, sandboxed, started by the server (:mod:`client`).
 
-Started once per server (spawned with a scrubbed environment, never forked from the threaded server), it imports
-the libraries every module uses, enters the sandbox (:mod:`sandbox`) and then serves one request at a time over a
-socket, in :mod:`wire` messages:
+Started once per server (spawned with a scrubbed environment, never forked from the threaded server), it enters
+the sandbox (:mod:`mmtl_core.sandbox`), imports the libraries every module uses and then serves one request at a
+time over a socket, in :mod:`wire` messages:
 
 * ``dataset``: a dataset's frame, sent once per fingerprint and kept (its rows built once, shared by every fork);
 * ``analyse``: import some modules of the functions folder and apply their functions. For each request the host
@@ -17,8 +17,8 @@ user's code left behind is killed (the host is the first process of its PID name
 
 from __future__ import annotations
 
-import argparse
 import faulthandler
+import gc
 import os
 import re
 import select
@@ -41,7 +41,7 @@ from mmtl_core.functions.discovery import (UserFunction, list_module_files, load
                                            unique_functions)
 from mmtl_core.functions.limits import Limits, cap_memory, describe_bytes, exit_reason
 from mmtl_core.functions.report import FunctionInfo
-from mmtl_core.functions.sandbox import Protection, die_with_parent, enter_sandbox
+from mmtl_core.sandbox import Protection, die_with_parent
 
 DATASETS_KEPT = 3
 #: Seconds the host waits past an import's limit for the child's own watchdog before killing it outright.
@@ -220,6 +220,7 @@ class Host:
         while len(self.datasets) > DATASETS_KEPT:
             self.datasets.popitem(last=False)
         cached_rows(dataset)  # before any fork: every child and worker shares them
+        gc.freeze()  # and the collector never walks them in a fork (which would copy every page it touches)
 
     def _spawn(self, request: dict[str, Any], skip: set[str]) -> _Running:
         parent, child = socket.socketpair()
@@ -345,23 +346,8 @@ class Host:
                 break
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="mmtl function host")
-    parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--parent", type=int, required=True)
-    parser.add_argument("--scratch", required=True)
-    parser.add_argument("--hide", action="append", default=[])
-    parser.add_argument("--memory", type=int, required=True)
-    parser.add_argument("--import-timeout", type=float, required=True)
-    parser.add_argument("--network", action="store_true")
-    args = parser.parse_args(argv)
+def serve(fd: int, limits: Limits, protections: list[Protection]) -> None:
+    """Serve the server on the channel ``fd`` until it goes away (called inside the sandbox, see :mod:`sandbox`)."""
     sys.dont_write_bytecode = True
-    limits = Limits(args.memory, args.import_timeout, args.network)
-    protections = enter_sandbox(Path(args.scratch), [Path(p) for p in args.hide], args.network, args.parent)
-    server = socket.socket(fileno=args.fd)
-    Host(server, limits, protections).serve()
+    Host(socket.socket(fileno=fd), limits, protections).serve()
     os._exit(0)
-
-
-if __name__ == "__main__":
-    main()

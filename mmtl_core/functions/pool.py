@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from mmtl_core.functions.sandbox import die_with_parent
+from mmtl_core.sandbox import die_with_parent
 
 _POLL_S = 0.05
 
@@ -124,19 +124,23 @@ def run_tasks(tasks: list[Task], run_task: Callable[[Task], Any], n_workers: int
 
     try:
         while True:
+            starting: list[tuple[_Worker, Task]] = []
             for w in workers:
                 if w.task is None:
-                    claimed = {o.rows_chunk for o in workers if o is not w}
+                    claimed = {o.rows_chunk for o in workers if o is not w} | {t.chunk for _, t in starting}
                     task = _pick(pending, w, claimed)
                     if task is not None:
-                        w.send(task)
+                        starting.append((w, task))
+            running_now = ({w.task.function for w in workers if w.task is not None}
+                           | {t.function for _, t in starting})
+            if on_start is not None and running_now != running_before:
+                on_start(running_now)  # before the tasks start: a function that kills us is already named
+            running_before = running_now
+            for w, task in starting:
+                w.send(task)
             busy = [w for w in workers if w.task is not None]
             if not busy:
                 return
-            running_now = {w.task.function for w in busy}
-            if on_start is not None and running_now != running_before:
-                on_start(running_now)
-            running_before = running_now
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=_POLL_S))
             for w in busy:
                 task = w.task

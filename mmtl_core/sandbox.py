@@ -19,9 +19,11 @@ Everything the process inherits from the server's environment is chosen by the c
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import errno
 import fcntl
+import importlib
 import os
 import signal
 import socket
@@ -164,7 +166,8 @@ def _read_only_everywhere(keep: set[str]) -> list[str]:
     return refused
 
 
-def enter_sandbox(scratch: Path, secret_paths: list[Path], network: bool, expected_parent: int) -> list[Protection]:
+def enter_sandbox(scratch: Path, secret_paths: list[Path], network: bool, expected_parent: int, *,
+                  user_namespace: bool = False) -> list[Protection]:
     """Contain this process (see the module docstring) and return what is active. Must run single-threaded.
 
     Where a PID namespace is made, this process forks: the parent waits and exits with the child, which
@@ -175,7 +178,7 @@ def enter_sandbox(scratch: Path, secret_paths: list[Path], network: bool, expect
         os.setpgid(0, 0)
     failed: dict[str, str] = {}
     wanted = {"mount": CLONE_NEWNS, "pid": CLONE_NEWPID, **({} if network else {"net": CLONE_NEWNET})}
-    made = _unshare_what_is_allowed(wanted, failed)
+    made = _unshare_what_is_allowed(wanted, failed, user_namespace or os.geteuid() != 0)
     if "pid" in made:
         _become_namespace_init()
     hidden: list[str] = []
@@ -204,10 +207,10 @@ def enter_sandbox(scratch: Path, secret_paths: list[Path], network: bool, expect
     return _describe(made, failed, hidden, refused, network, privileges, scratch)
 
 
-def _unshare_what_is_allowed(wanted: dict[str, int], failed: dict[str, str]) -> set[str]:
+def _unshare_what_is_allowed(wanted: dict[str, int], failed: dict[str, str], in_user_namespace: bool) -> set[str]:
     """All namespaces at once, else each alone; without root, inside a user namespace mapping us to its root."""
     uid, gid = os.geteuid(), os.getegid()
-    user = 0 if uid == 0 else CLONE_NEWUSER
+    user = CLONE_NEWUSER if in_user_namespace else 0
     try:
         _unshare(user | sum(wanted.values()))
         made = set(wanted)
@@ -281,3 +284,23 @@ def _describe(made: set[str], failed: dict[str, str], hidden: list[str], refused
                    else why("privileges")),
         Protection("Landlock", False, landlock_status()),
     ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The function host's entry point (see :mod:`mmtl_core.functions.client`): sandbox first, then the host."""
+    parser = argparse.ArgumentParser(prog="mmtl function host")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--scratch", required=True)
+    parser.add_argument("--hide", action="append", default=[])
+    parser.add_argument("--memory", type=int, required=True)
+    parser.add_argument("--import-timeout", type=float, required=True)
+    parser.add_argument("--network", action="store_true")
+    parser.add_argument("--user-namespace", action="store_true")
+    args = parser.parse_args(argv)
+    protections = enter_sandbox(Path(args.scratch), [Path(p) for p in args.hide], args.network, args.parent,
+                                user_namespace=args.user_namespace)
+    # Imported only now, inside the sandbox: these libraries start threads, and unshare needs a lone thread.
+    host = importlib.import_module("mmtl_core.functions.host")
+    limits = importlib.import_module("mmtl_core.functions.limits")
+    host.serve(args.fd, limits.Limits(args.memory, args.import_timeout, args.network), protections)
