@@ -18,7 +18,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/<name>.py` from anywhere
 from mmtl_core.data import load_glue_task
-from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, train
+from mmtl_core.keys import MetricKey
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.train import TaskSpec, TrainConfig, train
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "glue_data"
 
@@ -38,7 +40,7 @@ def main() -> None:
                               output_dir=tmp, save_weights=False)
             run = train(cfg, datasets={"RTE": rte})
             times.append(time.perf_counter() - t0)
-            acc = read_metrics(run)[-1]["metrics"][f"RTE/{rte.name}/dev/accuracy"]
+            acc = read_metrics(run)[-1]["metrics"][str(MetricKey("RTE", rte.name, "dev", "accuracy"))]
             print(f"{attempt}: {times[-1]:.1f} s end to end, dev accuracy {acc:.3f} ({torch.get_num_threads()} "
                   f"threads, device {'cuda' if torch.cuda.is_available() else 'cpu'})")
     print(f"warm_vs_cold: {times[1] / times[0]:.3f}")

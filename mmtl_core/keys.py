@@ -1,4 +1,5 @@
-"""Metric keys ``task/dataset/split/metric`` and slice-head names ``task:slice``: built and parsed only here."""
+"""Metric keys ``task/dataset/split/metric``, slice-head names ``task:slice`` and slice-membership columns
+``slice:<name>``: built and parsed only here."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import keyword
 from dataclasses import dataclass
 
 SLICE_SEP = ":"
+SLICE_COLUMN_PREFIX = "slice:"
 
 
 def check_identifier(name: str, what: str) -> str:
@@ -25,6 +27,11 @@ def split_head(head: str) -> tuple[str, str | None]:
     """``'RTE:dash'`` -> ``('RTE', 'dash')``; ``'RTE'`` -> ``('RTE', None)``."""
     task, sep, slice_name = head.partition(SLICE_SEP)
     return task, (slice_name if sep else None)
+
+
+def slice_column(slice_name: str) -> str:
+    """The column holding a slice's membership in a run's gold files (``slice:dash_semicolon``)."""
+    return f"{SLICE_COLUMN_PREFIX}{slice_name}"
 
 
 @dataclass(frozen=True)

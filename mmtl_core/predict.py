@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -15,17 +14,13 @@ from safetensors.torch import load_file
 from mmtl_core.errors import DataError, MMTLError, PredictionsError
 from mmtl_core.model.encoder import hidden_size, load_encoder, load_tokenizer
 from mmtl_core.model.heads import MultiTaskModel
+from mmtl_core.runs.columns import EXAMPLE_ID, SCORE_COLUMN, prob_columns
+from mmtl_core.runs.jsonfiles import read_config
+from mmtl_core.runs.layout import weights_path
 from mmtl_core.tasks import Task
 from mmtl_core.train.evaluate import inference_rows, predict_split
 from mmtl_core.train.frozen import frozen_features
 from mmtl_core.train.inputs import SplitData, tokenize
-
-
-def read_run_config(run: Path) -> dict:
-    path = Path(run) / "config.json"
-    if not path.exists():
-        raise PredictionsError(f"{run} is not a run directory (no config.json)")
-    return json.loads(path.read_text())
 
 
 def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 0,
@@ -36,7 +31,10 @@ def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 0,
     ``batch_size`` 0 picks the device's inference batch (see ``inference_rows``).
     """
     run = Path(run_dir)
-    meta = read_run_config(run)
+    meta = read_config(run)
+    if "ensemble" in meta:
+        raise PredictionsError(f"run {run.name} is an ensemble: it has no weights of its own; predict with each of "
+                               f"its runs ({', '.join(meta['ensemble']['runs'])}) and average")
     cfg = meta["config"]
     tasks = [(Task(**{**t["task"], "text_fields": tuple(t["task"]["text_fields"])}), tuple(t["slices"]))
              for t in meta["tasks"]]
@@ -51,7 +49,7 @@ def predict(run_dir: Path | str, frame: pd.DataFrame, *, batch_size: int = 0,
     frozen = cfg["mode"] == "frozen"
     out: dict[str, np.ndarray] = {}
     for task, slices in usable:
-        weights = run / "weights" / f"{task.name}.safetensors"
+        weights = weights_path(run, task.name)
         if not weights.exists():
             raise PredictionsError(f"run {run.name} has no weights for task {task.name!r} ({weights} is missing; "
                                    "was it trained with save_weights: false?)")
@@ -95,12 +93,12 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def to_frame(preds: dict[str, np.ndarray], ids: pd.Series) -> pd.DataFrame:
     """One column per head and class (``RTE/prob_0``) or head score (``STSB/score``)."""
-    cols = {"example_id": ids.astype(str).to_numpy()}
+    cols = {EXAMPLE_ID: ids.astype(str).to_numpy()}
     for head, v in preds.items():
         if v.ndim == 1:
-            cols[f"{head}/score"] = v
+            cols[f"{head}/{SCORE_COLUMN}"] = v
         else:
-            cols.update({f"{head}/prob_{k}": v[:, k] for k in range(v.shape[1])})
+            cols.update({f"{head}/{c}": v[:, k] for k, c in enumerate(prob_columns(v.shape[1]))})
     return pd.DataFrame(cols)
 
 
@@ -116,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     except MMTLError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    ids = frame["example_id"] if "example_id" in frame.columns else pd.Series(np.arange(len(frame)))
+    ids = frame[EXAMPLE_ID] if EXAMPLE_ID in frame.columns else pd.Series(np.arange(len(frame)))
     out = args.out or args.file.with_suffix(".predictions.parquet")
     to_frame(preds, ids).to_parquet(out, index=False)
     print(out)

@@ -20,6 +20,8 @@ from mmtl_core.errors import FunctionError, PredictionsError
 from mmtl_core.functions import AppliedFunctions, ApplyReport, FunctionInfo, LabelCache, apply_modules
 from mmtl_core.functions.apply import Progress
 from mmtl_core.keys import head_name
+from mmtl_core.runs.listing import list_runs
+from mmtl_core.runs.predictions import has_predictions, read_head_predictions
 from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
 from mmtl_core.slices.slice_metrics import EMPTY_NOTE
 from mmtl_core.tasks import Task
@@ -109,21 +111,19 @@ class RunPredictions:
 
 
 def run_prediction_sets(workspace: Workspace, task: Task, split: str, expected_ids: np.ndarray) -> RunPredictions:
-    """Every run under ``<workspace>/runs`` with ``predictions/<task head>/<split>.parquet``, named ``run <id>``."""
+    """Every completed run of the workspace that trained ``task`` on its dataset and has predictions of its head on
+    ``split``, named ``run <name> (<id>)`` (runs still running or failed are left out)."""
     head = head_name(task.name)
     sets: dict[str, PredictionSet] = {}
     errors: list[PredictionsError] = []
-    runs = workspace.runs_dir
-    for run_dir in sorted(runs.iterdir()) if runs.is_dir() else []:
-        if not (run_dir / "predictions" / head / f"{split}.parquet").exists():
+    for run in list_runs(workspace.runs_dir, completed_only=True):
+        if not run.trained_on(task.name, task.dataset) or not has_predictions(run.path, head, split):
             continue
+        name = f"run {run.title}"
         try:
-            ps = PredictionSet.from_run(run_dir, head, split, expected_ids)
+            sets[name] = read_head_predictions(run.path, head, split, expected_ids, name=name)
         except PredictionsError as e:
             errors.append(e)
-            continue
-        name = f"run {run_dir.name}"
-        sets[name] = PredictionSet(name, ps.example_ids, ps.probs, ps.scores, source=ps.source or str(run_dir))
     return RunPredictions(sets, tuple(errors))
 
 

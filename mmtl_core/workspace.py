@@ -20,6 +20,16 @@ from pathlib import Path
 from mmtl_core.errors import WorkspaceError
 
 
+def default_root() -> Path:
+    """The app's workspace folder: ``$MMTL_WORKSPACE``, else ``./workspace``."""
+    return Path(os.environ.get("MMTL_WORKSPACE", "workspace")).resolve()
+
+
+def default_functions_dir() -> Path:
+    """The app's functions folder: ``$MMTL_FUNCTIONS_DIR``, else ``./labeling_functions``."""
+    return Path(os.environ.get("MMTL_FUNCTIONS_DIR", "labeling_functions")).resolve()
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -27,9 +37,7 @@ class Workspace:
 
     @classmethod
     def from_env(cls) -> "Workspace":
-        root = Path(os.environ.get("MMTL_WORKSPACE", "workspace")).resolve()
-        functions = Path(os.environ.get("MMTL_FUNCTIONS_DIR", "labeling_functions")).resolve()
-        return cls.at(root, functions)
+        return cls.at(default_root(), default_functions_dir())
 
     @classmethod
     def at(cls, root: Path | str, functions_dir: Path | str | None = None) -> "Workspace":

@@ -1,4 +1,5 @@
-"""Reading prediction files: uploads (CSV/Parquet) and a training run's stored per-example predictions.
+"""Reading prediction files: uploads (CSV/Parquet), training-label exports, and (through :mod:`mmtl_core.runs`)
+a training run's stored per-example predictions.
 
 A file has an ``example_id`` column and, for K-class tasks, either probabilities ``prob_0..prob_{K-1}`` (or
 ``prob_<label name>``) or hard labels in a ``label`` or ``pred`` column (class ids, label names, -1 = abstained);
@@ -14,11 +15,10 @@ import numpy as np
 import pandas as pd
 
 from mmtl_core.errors import PredictionsError
+from mmtl_core.runs.columns import PROB_PREFIX, SCORE_COLUMN, is_prob_column, order_prob_columns
 from mmtl_core.slices.predictions import PredictionSet, check_probabilities, few
 
-PROB_PREFIX = "prob_"
 LABEL_COLUMNS = ("label", "pred")
-SCORE_COLUMN = "score"
 
 _READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     ".csv": lambda p: pd.read_csv(p, dtype={"example_id": str}),
@@ -49,21 +49,6 @@ def read_predictions(path: Path, cardinality: int | None, label_names: tuple[str
     return frame_to_predictions(frame, str(path), cardinality, label_names, task_name, name or path.stem)
 
 
-def read_run_predictions(run_dir: Path, head: str, split: str) -> PredictionSet:
-    """``<run_dir>/predictions/<head>/<split>.parquet``; a missing file names the heads and splits there are."""
-    root = run_dir / "predictions"
-    path = root / head / f"{split}.parquet"
-    if not path.exists():
-        heads = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-        if head not in heads:
-            raise PredictionsError(f"{path}: run {run_dir.name!r} has no predictions for head {head!r}; "
-                                   f"heads with predictions: {', '.join(heads) or '(none)'}")
-        splits = sorted(p.stem for p in (root / head).glob("*.parquet") if not p.name.startswith("."))
-        raise PredictionsError(f"{path}: head {head!r} of run {run_dir.name!r} has no predictions on split "
-                               f"{split!r}; splits stored: {', '.join(splits) or '(none)'}")
-    return read_predictions(path, None, name=f"{run_dir.name}/{head}")
-
-
 def frame_to_predictions(frame: pd.DataFrame, where: str, cardinality: int | None, label_names: tuple[str, ...],
                          task_name: str, name: str) -> PredictionSet:
     cols = list(frame.columns)
@@ -79,9 +64,9 @@ def frame_to_predictions(frame: pd.DataFrame, where: str, cardinality: int | Non
                                    f"found columns: {cols}")
         scores = _numeric(frame[SCORE_COLUMN], where, SCORE_COLUMN)
         return PredictionSet.from_scores(name, ids, scores, source=where)
-    prob_cols = [c for c in cols if c.startswith(PROB_PREFIX)]
+    prob_cols = [c for c in cols if is_prob_column(c)]
     if prob_cols:
-        ordered = _order_prob_columns(prob_cols, cardinality, label_names, where, task_name)
+        ordered = order_prob_columns(prob_cols, cardinality, label_names, where, task_name)
         probs = np.column_stack([_numeric(frame[c], where, c) for c in ordered])
         nan = np.flatnonzero(np.isnan(probs).any(1))
         if len(nan):
@@ -105,26 +90,6 @@ def _numeric(col: pd.Series, where: str, name: str) -> np.ndarray:
     if len(bad):
         raise PredictionsError(f"{where}: column {name!r} row {bad[0] + 1} is not a number: {_plain(col.iloc[bad[0]])!r}")
     return values.to_numpy(dtype=np.float64)
-
-
-def _order_prob_columns(prob_cols: list[str], cardinality: int | None, label_names: tuple[str, ...], where: str,
-                        task_name: str) -> list[str]:
-    """Probability columns in class order, from ``prob_<i>`` or ``prob_<label name>``."""
-    suffixes = [c[len(PROB_PREFIX):] for c in prob_cols]
-    k = cardinality if cardinality is not None else len(prob_cols)
-    expected_numeric = [f"{PROB_PREFIX}{i}" for i in range(k)]
-    expected_named = [f"{PROB_PREFIX}{n}" for n in label_names]
-    task = f" for task {task_name}" if task_name else ""
-    if len(prob_cols) != k:
-        raise PredictionsError(f"{where}: wrong number of classes: found {len(prob_cols)} probability column(s) "
-                               f"({', '.join(prob_cols)}), expected {k}{task} ({', '.join(expected_numeric)}"
-                               + (f" or {', '.join(expected_named)})" if expected_named else ")"))
-    named = bool(expected_named) and not all(s.isdigit() for s in suffixes)
-    wanted = expected_named if named else expected_numeric
-    missing = [c for c in wanted if c not in prob_cols]
-    if missing:
-        raise PredictionsError(f"{where}: missing probability column(s) {missing}; found {prob_cols}")
-    return wanted
 
 
 def _labels_to_ids(col: pd.Series, name: str, cardinality: int, label_names: tuple[str, ...],

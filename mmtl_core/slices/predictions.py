@@ -99,15 +99,6 @@ class PredictionSet:
         return read_predictions(Path(path), task.cardinality, task.label_names, task.name,
                                 name or Path(path).stem).align(expected_ids)
 
-    @classmethod
-    def from_run(cls, run_dir: Path, head: str, split: str,
-                 expected_ids: np.ndarray | None = None) -> "PredictionSet":
-        """A stored run's head on a split: ``<run_dir>/predictions/<head>/<split>.parquet``."""
-        from mmtl_core.slices.prediction_files import read_run_predictions
-
-        ps = read_run_predictions(Path(run_dir), head, split)
-        return ps if expected_ids is None else ps.align(expected_ids)
-
     # -- derived views ------------------------------------------------------------------------------------------
     @property
     def is_regression(self) -> bool:

@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from mmtl_core.errors import MMTLError
 from mmtl_core.train.loop import train
@@ -40,12 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mmtl_core.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("config", help="training config file (.yaml/.yml or .json)")
+    parser.add_argument("--run-dir", type=Path, help="write the run to this new (or empty) folder instead of a new "
+                                                      "one under the config's output_dir (for a job queue)")
     args = parser.parse_args(argv)
     _log_to_stderr()
     in_main_thread = threading.current_thread() is threading.main_thread()  # only there can signals be handled
     previous = signal.signal(signal.SIGTERM, _stop) if in_main_thread else None
     try:
-        run = train(args.config)
+        run = train(args.config, run_dir=args.run_dir)
     except MMTLError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

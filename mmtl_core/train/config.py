@@ -21,21 +21,28 @@ DEVICES = ("auto", "cpu", "cuda")
 PAIR_ENCODINGS = ("auto", "joint", "separate")
 
 
+#: ``labels`` values that are not files: the dataset's gold labels, or the current label model's for it.
+GOLD, LABEL_MODEL = "gold", "label_model"
+
+
 @dataclass(frozen=True)
 class TaskSpec:
-    """One task to train: a GLUE task by name, or a user task over a table."""
+    """One task to train: a workspace dataset and task by the names the app shows, a GLUE task over a GLUE folder,
+    or a user task over a table file."""
 
-    name: str  # GLUE task name (see GLUE_TASKS) or a user task's identifier
-    data: str = ""  # GLUE: the glue_data folder (holding RTE/...); user task: the table file; empty with datasets=
-    labels: str = "gold"  # "gold", or a parquet of example_id + prob_* columns (weak-supervision export)
+    task: str  # with 'dataset': a task the app shows for it; else a GLUE task name (see GLUE_TASKS) or a new identifier
+    dataset: str = ""  # a workspace dataset by its name on the Data page: loader, fields, classes, splits, metrics
+    data: str = ""  # without 'dataset': the GLUE folder (holding RTE/...) or the table file
+    labels: str = GOLD  # "gold"; "label_model" (the current label model's, computed at launch); or a file of
+    # example_id + prob_<class> columns (the Labeling functions page's export)
     slices: tuple[str, ...] = ()  # slicing-function names, or columns of slices_file; each gets a slice head
     slices_file: str = ""  # precomputed bool parquet/npz (example_id x slice), instead of applying functions
     loss_weight: float = 1.0  # multiplier on this task's loss, to balance tasks of different sizes
-    text_fields: tuple[str, ...] = ()  # user task only: one or two text columns
-    label_field: str = "label"  # user task only: the gold label column
-    split_field: str = ""  # user task file only: column holding train/dev/test (empty: every row is train)
-    cardinality: int = 2  # user task only: K classes, or 1 for regression
-    metrics: tuple[str, ...] = ("accuracy",)  # user task only: the first one picks checkpoints
+    text_fields: tuple[str, ...] = ()  # table file only: one or two text columns
+    label_field: str = "label"  # table file only: the gold label column
+    split_field: str = ""  # table file only: column holding train/dev/test (empty: every row is train)
+    cardinality: int = 2  # table file only: K classes, or 1 for regression
+    metrics: tuple[str, ...] = ("accuracy",)  # table file only: the first one picks checkpoints
     max_train_rows: int = 0  # 0 = all; a cap for quick experiments and benchmarks
 
     def __post_init__(self) -> None:
@@ -48,6 +55,9 @@ class TrainConfig:
     """Everything a run needs; written resolved (with the seed and versions) to the run's config.json."""
 
     tasks: tuple[TaskSpec, ...] = ()  # at least one task
+    name: str = ""  # the run's readable name in every list of runs; empty = made from tasks, labels, mode, encoder
+    workspace: str = ""  # the app's workspace folder, where 'dataset' names are looked up; empty = $MMTL_WORKSPACE
+    # or ./workspace, as the app does
     encoder: str = ""  # HF AutoModel folder or hub name; empty = the bundled all-MiniLM-L6-v2, offline
     pooling: str = "mean"  # "mean" suits sentence-transformer encoders such as MiniLM; "cls" suits plain BERT
     # sentence pairs: "joint" encodes [CLS] a [SEP] b [SEP]; "separate" (frozen mode only) encodes a and b alone and
@@ -70,9 +80,9 @@ class TrainConfig:
     seed: int = 0  # seeds shuffling, init and dropout: a CPU run repeats exactly
     eval_every: int = 0  # evaluate every N optimizer steps; 0 = once per epoch
     max_steps: int = 0  # stop stage 1 after N steps (0 = no cap); for benchmarks and smoke runs
-    output_dir: str = "runs"  # each run gets a new folder here
+    output_dir: str = ""  # each run gets a new folder here; empty = the workspace's runs folder, which the app lists
     cache_dir: str = ""  # frozen-mode encodings; empty = <output_dir>/.encodings
-    functions_dir: str = "labeling_functions"  # where named slicing functions are looked up
+    functions_dir: str = ""  # labeling and slicing functions; empty = $MMTL_FUNCTIONS_DIR or ./labeling_functions
     device: str = "auto"  # "auto" = CUDA when present
     bf16: bool = True  # bf16 autocast; applied on CUDA only (CPU stays fp32 for exact repeats)
     save_weights: bool = True  # write safetensors weights (frozen mode: heads only, encoder is unchanged)
@@ -106,7 +116,7 @@ def validate(cfg: TrainConfig) -> None:
     """Cheap checks that need nothing loaded: run before any encoder or dataset is touched."""
     if not cfg.tasks:
         raise ConfigError("setting 'tasks' is empty: name at least one task to train")
-    names = [t.name for t in cfg.tasks]
+    names = [t.task for t in cfg.tasks]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise ConfigError(f"setting 'tasks' names {dup[0]!r} twice; task names must be unique")
@@ -132,9 +142,11 @@ def validate(cfg: TrainConfig) -> None:
         raise ConfigError(f"setting 'temperature' must be > 0, not {cfg.temperature}")
     for t in cfg.tasks:
         if t.loss_weight < 0:
-            raise ConfigError(f"task {t.name!r}: setting 'loss_weight' must be >= 0, not {t.loss_weight}")
+            raise ConfigError(f"task {t.task!r}: setting 'loss_weight' must be >= 0, not {t.loss_weight}")
         if len(set(t.slices)) != len(t.slices):
-            raise ConfigError(f"task {t.name!r}: setting 'slices' names a slice twice")
+            raise ConfigError(f"task {t.task!r}: setting 'slices' names a slice twice")
+        if not t.labels:
+            raise ConfigError(f"task {t.task!r}: setting 'labels' is empty; give {GOLD!r}, {LABEL_MODEL!r} or a file")
 
 
 def config_from_dict(cls: type, data: dict[str, Any], where: str = "") -> Any:

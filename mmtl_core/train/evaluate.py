@@ -7,7 +7,7 @@ import contextlib
 import numpy as np
 import torch
 
-from mmtl_core.keys import MetricKey, head_name
+from mmtl_core.keys import MetricKey, head_name, split_head
 from mmtl_core.metrics import get_metric
 from mmtl_core.tasks import Task
 from mmtl_core.train.batches import collate, eval_batches
@@ -57,7 +57,7 @@ def score(task: Task, slices: tuple[str, ...], dataset: str, split_name: str, sp
     labeled = split.labeled
     out = {}
     for head, p in preds.items():
-        _, _, slice_name = head.partition(":")
+        slice_name = split_head(head)[1]
         rows = labeled.copy()
         if slice_name:
             rows &= split.slices[:, slices.index(slice_name)]

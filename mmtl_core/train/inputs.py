@@ -6,15 +6,14 @@ Rows without a label are left out of training; every row of dev/test is predicte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
-from mmtl_core.errors import ConfigError, PredictionsError
-from mmtl_core.slices.prediction_files import read_predictions
+from mmtl_core.errors import ConfigError
 from mmtl_core.tasks import Task
+from mmtl_core.train.labels import TaskLabels
 
 EVAL_SPLITS = ("dev", "test")
 
@@ -51,6 +50,7 @@ class TaskData:
     dataset: Dataset
     slices: tuple[str, ...]
     loss_weight: float
+    labels: TaskLabels | None = None  # the training labels when not gold (stored in the run folder)
     splits: dict[str, SplitData] = field(default_factory=dict)
 
     @property
@@ -58,25 +58,10 @@ class TaskData:
         return self.task.cardinality
 
 
-def read_prob_labels(path: Path, task: Task) -> pd.DataFrame:
-    """The weak-supervision export (example_id + one probability per class, named ``prob_<label name>`` as the
-    Labeling functions page writes them, or ``prob_0..``), as example_id + prob_0..prob_{K-1}.
-
-    Read and checked (columns, classes, sums) by the one reader of prediction files; rows are covered examples.
-    """
-    try:
-        labels = read_predictions(Path(path), task.cardinality, task.label_names, task.name)
-    except PredictionsError as e:
-        raise ConfigError(f"task {task.name!r}: setting 'labels' names {str(path)!r}, which cannot be used: "
-                          f"{e}") from e
-    frame = pd.DataFrame(labels.probs, columns=[f"prob_{k}" for k in range(task.cardinality)])
-    frame.insert(0, "example_id", labels.example_ids)
-    return frame
-
-
 def make_split(task: Task, dataset: Dataset, split: str, slice_matrix: np.ndarray,
                prob_labels: pd.DataFrame | None) -> SplitData:
-    """Rows of ``split``; on train only labeled rows (gold, or present in ``prob_labels``) are kept."""
+    """Rows of ``split``; on train only labeled rows (gold, or present in ``prob_labels``: example_id + class
+    probabilities in class order) are kept."""
     mask = (dataset.frame["split"] == split).to_numpy()
     frame = dataset.frame[mask]
     gold = task.gold(dataset, split) if task.label_field in frame.columns else \
@@ -105,7 +90,8 @@ def check_trainable(data: TaskData) -> None:
     train = data.splits.get("train")
     if train is None or len(train) == 0:
         raise ConfigError(f"task {data.task.name!r} has no labeled training rows in dataset {data.dataset.name!r} "
-                          "(split 'train'); check its 'labels' setting and the dataset's split column")
+                          f"({int((data.dataset.frame['split'] == 'train').sum())} rows in split 'train', none with "
+                          "a gold label); check its 'labels' setting and the dataset's split column")
 
 
 def tokenize(tokenizer, split: SplitData, max_length: int) -> None:

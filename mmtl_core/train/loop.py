@@ -15,13 +15,18 @@ import torch.distributed as dist
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError, MMTLError
+from mmtl_core.keys import MetricKey
+from mmtl_core.runs.jsonfiles import write_json
+from mmtl_core.runs.layout import PROGRESS, claim_run_dir, create_run_dir
+from mmtl_core.runs.status import COMPLETED, FAILED, RUNNING, write_status
 from mmtl_core.train import outputs
 from mmtl_core.train.batches import collate, get_batches
 from mmtl_core.train.config import TrainConfig, config_from_dict, load_config
 from mmtl_core.train.evaluate import autocast, inference_rows, predict_split, score
 from mmtl_core.train.inputs import TaskData
 from mmtl_core.train.loading import load_task_data, precheck
-from mmtl_core.train.run_dir import create_run_dir, write_json, write_status
+from mmtl_core.train.locations import resolve_locations
+from mmtl_core.train.naming import run_name
 from mmtl_core.train.setup import (Dist, broadcast_params, build_model, pick_device,
                                    prepare_inputs, seed_everything, setup_distributed, sync_gradients)
 
@@ -37,11 +42,27 @@ def get_lr(step: int, total: int, warmup: int, base: float) -> float:
     return base * max(0.0, (total - step) / max(1, total - warmup))
 
 
+#: Modules whose parameters are scales and shifts of a normalisation, never decayed (BERT's recipe).
+NORM_MODULES = (torch.nn.LayerNorm, torch.nn.GroupNorm, torch.nn.RMSNorm, torch.nn.BatchNorm1d, torch.nn.BatchNorm2d,
+                torch.nn.BatchNorm3d)
+
+
+def decay_groups(model: torch.nn.Module) -> tuple[list[torch.nn.Parameter], list[torch.nn.Parameter]]:
+    """(decayed, not decayed) trainable parameters, by kind: biases and other vectors (by shape) and the
+    parameters of normalisation modules (by type) are not decayed. Never by name: a slice called
+    ``enormous_premise`` names its head's weights ``...enormous_premise.weight``."""
+    decay, no_decay, seen = [], [], set()
+    for module in model.modules():
+        for p in module.parameters(recurse=False):
+            if not p.requires_grad or id(p) in seen:  # a tied parameter belongs to its first module
+                continue
+            seen.add(id(p))
+            (no_decay if p.ndim < 2 or isinstance(module, NORM_MODULES) else decay).append(p)
+    return decay, no_decay
+
+
 def make_optimizer(model: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.AdamW:
-    decay, no_decay = [], []
-    for name, p in model.named_parameters():
-        if p.requires_grad:
-            (no_decay if p.ndim < 2 or "LayerNorm" in name or "norm" in name.lower() else decay).append(p)
+    decay, no_decay = decay_groups(model)
     # fused: one kernel for the whole update instead of a chain of per-tensor ops (about 5x faster steps on CPU,
     # and what Hugging Face's Trainer uses); torch supports it on CPU and CUDA for float parameters.
     return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
@@ -157,7 +178,7 @@ def run_stage(model, tasks: list[TaskData], task_ids: list[int], cfg: TrainConfi
             report = {"stage": stage, "step": step + 1, "total_steps": total, "epoch": round(epoch, 4),
                       "loss": mean_loss, "lr": lr, "examples_per_s": rate,
                       "eta_s": (total - step - 1) * (now - t0) / (step + 1)}
-            write_json(run / "progress.json", report)
+            write_json(run / PROGRESS, report)
             if on_progress is not None:
                 on_progress(report)
             last_report, loss_acc, since = now, torch.zeros((), device=device), 0
@@ -181,7 +202,7 @@ def checkpoint(model, tasks, task_ids, cfg, stage, step, epoch, run, device, d: 
                  ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()))
     for i in task_ids:
         t = tasks[i]
-        key = f"{t.task.name}/{t.dataset.name}/dev/{t.task.primary_metric}"
+        key = str(MetricKey(t.task.name, t.dataset.name, "dev", t.task.primary_metric))
         value = metrics.get(key, float("nan"))
         if improved(value, best.get(t.task.name, {}).get("value")):
             state = {k: v.detach().to("cpu", copy=True) for k, v in model.task_state(t.task.name).items()}
@@ -189,18 +210,22 @@ def checkpoint(model, tasks, task_ids, cfg, stage, step, epoch, run, device, d: 
 
 
 def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Dataset] | None = None,
-          on_progress: Progress | None = None) -> Path:
-    """Train as ``config`` says and return the run directory (see run_dir.py for its layout).
+          on_progress: Progress | None = None, run_dir: Path | str | None = None) -> Path:
+    """Train as ``config`` says and return the run folder (see mmtl_core.runs.layout for its layout).
 
-    ``datasets`` maps task names to already loaded datasets (instead of each task's 'data' setting).
+    ``datasets`` maps task names to already loaded datasets (instead of each task's 'dataset' or 'data').
+    ``on_progress`` gets each progress report (the dict progress.json holds) as it is written.
+    ``run_dir``: the folder to write the run to (created; it must be new or empty), for a caller that names the run
+    before it starts (a job queue); by default a new folder under the config's output_dir.
     """
-    cfg = _as_config(config)  # a bad key or value raises here, before anything is loaded
+    cfg = resolve_locations(_as_config(config))  # a bad key or value raises here, before anything is loaded
     precheck(cfg, datasets)
+    name = run_name(cfg)
     if cfg.num_threads:
         torch.set_num_threads(cfg.num_threads)
     device = pick_device(cfg)
     d = setup_distributed(device)
-    run = create_run_dir(Path(cfg.output_dir)) if d.main else None
+    run = (claim_run_dir(Path(run_dir)) if run_dir else create_run_dir(Path(cfg.output_dir))) if d.main else None
     if d.world > 1:
         holder = [str(run) if run else None]
         dist.broadcast_object_list(holder, 0)
@@ -208,7 +233,9 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
     handler = outputs.attach_log(run) if d.main else None
     try:
         if d.main:
-            write_status(run, "running")
+            write_status(run, RUNNING)
+            outputs.record_start(run, cfg, name)
+            log.info("run %s: %s", run.name, name)
         seed_everything(cfg.seed)
         tasks = load_task_data(cfg, datasets)
         encoder = prepare_inputs(cfg, tasks, device)
@@ -216,7 +243,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
         model = build_model(cfg, tasks, encoder).to(device)
         broadcast_params(model, d)
         if d.main:
-            outputs.write_config(run, cfg, tasks, device, d)
+            outputs.record_config(run, cfg, name, tasks, device, d)
         best: dict[str, dict] = {}
         all_ids = list(range(len(tasks)))
         with _oom_as_config_error(cfg), _head_threads(cfg, device):
@@ -227,7 +254,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
                     run_stage(model, tasks, [i], cfg, 2, cfg.stage2_epochs, run, device, d, best, on_progress)
         if d.main:
             outputs.write_final(run, model, tasks, cfg, device, best)
-            write_status(run, "completed")
+            write_status(run, COMPLETED)
         if d.world > 1:
             dist.barrier()  # no rank leaves before rank 0 has written the run
         return run
@@ -237,7 +264,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
                 log.error("run failed: %s", e)
             else:
                 log.exception("run failed")
-            write_status(run, "failed", e)
+            write_status(run, FAILED, e)
         raise
     finally:
         if handler is not None:

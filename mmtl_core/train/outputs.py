@@ -13,17 +13,21 @@ from safetensors.torch import save_file
 
 from mmtl_core.keys import MetricKey
 from mmtl_core.metrics import get_metric
-from mmtl_core.train.config import TrainConfig
+from mmtl_core.model.encoder import resolve_encoder_name
+from mmtl_core.runs.jsonfiles import write_config
+from mmtl_core.runs.layout import LOG, WEIGHTS, weights_path
+from mmtl_core.runs.metrics import append_metrics
+from mmtl_core.runs.predictions import write_gold, write_labels, write_predictions
+from mmtl_core.runs.provenance import git_state, package_versions
+from mmtl_core.train.config import GOLD, TrainConfig
 from mmtl_core.train.evaluate import inference_rows, predict_split, score
 from mmtl_core.train.inputs import EVAL_SPLITS, TaskData
-from mmtl_core.train.run_dir import (append_metrics, git_state, package_versions, write_gold, write_json,
-                                     write_predictions)
 
 log = logging.getLogger("mmtl_core.train")
 
 
 def attach_log(run: Path) -> logging.Handler:
-    handler = logging.FileHandler(run / "log.txt")
+    handler = logging.FileHandler(run / LOG)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     if log.level == logging.NOTSET or log.level > logging.INFO:
@@ -36,15 +40,25 @@ def detach_log(handler: logging.Handler) -> None:
     handler.close()
 
 
-def write_config(run: Path, cfg: TrainConfig, tasks: list[TaskData], device: torch.device, d) -> None:
-    """The resolved config plus what predicting later needs (task definitions, hidden size)."""
-    from mmtl_core.model.encoder import resolve_encoder_name
+def record_start(run: Path, cfg: TrainConfig, name: str) -> None:
+    """config.json as soon as the run exists, so it is listed by its name while it loads; rewritten resolved
+    by :func:`record_config`."""
+    write_config(run, {"name": name, "config": cfg.to_dict()})
 
+
+def record_config(run: Path, cfg: TrainConfig, name: str, tasks: list[TaskData], device: torch.device, d) -> None:
+    """The resolved config plus what predicting and comparing later need (task definitions, where each task's
+    data and labels came from, hidden size); non-gold training labels are stored beside it."""
+    for t in tasks:
+        if t.labels is not None:
+            write_labels(run, t.task.name, t.labels.frame)
     data = {
+        "name": name,
         "config": {**cfg.to_dict(), "lr": cfg.resolved_lr, "pair_encoding": cfg.resolved_pair_encoding},
         "encoder_path": resolve_encoder_name(cfg.encoder),
         "tasks": [{"task": asdict(t.task), "slices": list(t.slices), "dataset": t.dataset.name,
-                   "dataset_fingerprint": t.dataset.fingerprint,
+                   "dataset_source": t.dataset.source, "dataset_fingerprint": t.dataset.fingerprint,
+                   "labels": t.labels.record if t.labels is not None else {"source": GOLD},
                    "rows": {s: len(v) for s, v in t.splits.items()}} for t in tasks],
         "seed": cfg.seed,
         # the functions folder is what users edit between runs; its repository is the workspace's
@@ -53,17 +67,18 @@ def write_config(run: Path, cfg: TrainConfig, tasks: list[TaskData], device: tor
         "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
         "world_size": d.world,
     }
-    write_json(run / "config.json", data)
+    write_config(run, data)
 
 
 def majority_baseline(t: TaskData) -> dict[str, float]:
-    """The task's dev metrics for always predicting the training rows' most frequent class (probabilistic labels
-    summed): the score a model must beat to have learned anything. None for regression."""
+    """The task's dev metrics for always predicting the most frequent class of the gold dev labels: the score a
+    model must beat to have learned anything. Taken from gold, never from the training labels: weak labels that
+    all say the rare class would otherwise set a baseline no model fails. None for regression."""
     dev = t.splits.get("dev")
     if t.task.is_regression or dev is None or not dev.labeled.any():
         return {}
-    majority = int(t.splits["train"].targets.sum(0).argmax())
     gold = dev.gold[dev.labeled]
+    majority = int(np.bincount(gold, minlength=t.task.cardinality).argmax())
     constant = np.full(len(gold), majority)
     return {str(MetricKey(t.task.name, t.dataset.name, "dev", m)): get_metric(m)(gold, constant)
             for m in t.task.metrics}
@@ -85,7 +100,9 @@ def write_final(run: Path, model: torch.nn.Module, tasks: list[TaskData], cfg: T
         for split in EVAL_SPLITS:
             if split not in t.splits:
                 continue
-            write_gold(run, t, split)
+            part = t.splits[split]
+            write_gold(run, t.task.name, split, part.example_ids, part.gold,
+                       {s: part.slices[:, j] for j, s in enumerate(t.slices)})
             rows = inference_rows(device, cfg.batch_size)
             preds = predict_split(model, t.task, t.slices, t.splits[split], device, rows, cfg.bf16)
             for head, values in preds.items():
@@ -93,17 +110,17 @@ def write_final(run: Path, model: torch.nn.Module, tasks: list[TaskData], cfg: T
             final.update({k: v for k, v in score(t.task, t.slices, t.dataset.name, split, t.splits[split],
                                                   preds).items() if t.splits[split].labeled.any()})
         if cfg.save_weights:
-            (run / "weights").mkdir(exist_ok=True)
+            (run / WEIGHTS).mkdir(exist_ok=True)
             # frozen mode: the encoder is unchanged, so only heads are stored (config.json names the encoder)
             state = {k: v.contiguous() for k, v in b["state"].items()
                      if cfg.mode == "finetune" or k.startswith("heads.")}
-            save_file(state, str(run / "weights" / f"{t.task.name}.safetensors"))
+            save_file(state, str(weights_path(run, t.task.name)))
     baselines = {k: v for t in tasks for k, v in majority_baseline(t).items()}
     for t in tasks:
         key = str(MetricKey(t.task.name, t.dataset.name, "dev", t.task.primary_metric))
         if key in baselines and key in final and not final[key] > baselines[key]:
-            log.warning("task %s: dev %s %.4f is no better than always predicting the training rows' most frequent "
-                        "class (%.4f): the model learned nothing usable%s", t.task.name, t.task.primary_metric,
+            log.warning("task %s: dev %s %.4f is no better than always predicting the most frequent class of the "
+                        "gold dev labels (%.4f): the model learned nothing usable%s", t.task.name, t.task.primary_metric,
                         final[key], baselines[key], " (frozen encodings may not carry this task's signal; try "
                         "mode: finetune)" if cfg.mode == "frozen" else "")
     append_metrics(run, {"stage": "final", "best": chosen, "metrics": final, "baselines": baselines})

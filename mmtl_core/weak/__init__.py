@@ -1,7 +1,7 @@
 """Weak supervision: labeling-function analysis, label models (Snorkel's LabelModel and majority vote) scored
 honestly on the dev split, and probabilistic training labels."""
 
-from mmtl_core.weak.export import TrainingLabels, export_training_labels, probability_columns, training_labels
+from mmtl_core.weak.export import TrainingLabels, export_training_labels, training_labels
 from mmtl_core.weak.function_warnings import lf_warnings
 from mmtl_core.weak.label_model import (LabelModelConfig, LabelModelResult, fit_label_model, majority_vote_proba,
                                         warm_up)
@@ -14,5 +14,5 @@ __all__ = [
     "ABSTAIN", "MODEL_NAMES", "SCORING_NOTE", "SUMMARY_COLUMNS", "SUMMARY_NOTE", "LabelModelConfig",
     "LabelModelResult", "TrainingLabels", "WeakReport", "break_ties", "check_label_matrix", "compare_label_models",
     "export_training_labels", "fit_label_model", "function_summary", "lf_summary", "lf_warnings",
-    "majority_vote_proba", "probability_columns", "training_labels", "warm_up", "weak_report", "weak_report_for_task",
+    "majority_vote_proba", "training_labels", "warm_up", "weak_report", "weak_report_for_task",
 ]

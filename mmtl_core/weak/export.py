@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from mmtl_core.atomic import atomic_write
-from mmtl_core.errors import TaskError, WorkspaceError
+from mmtl_core.errors import WorkspaceError
+from mmtl_core.runs.columns import prob_columns
 from mmtl_core.weak.label_model import LabelModelResult
 from mmtl_core.weak.matrix import covered
 
@@ -26,16 +27,6 @@ class TrainingLabels:
     def note(self) -> str:
         return (f"{len(self.frame)} training labels; {self.dropped} train row(s) no labeling function voted on "
                 "were left out.")
-
-
-def probability_columns(cardinality: int, label_names: Sequence[str] = ()) -> list[str]:
-    """``prob_<label name>`` per class, or ``prob_0``.. where the task names no labels."""
-    if label_names and len(label_names) != cardinality:
-        raise TaskError(f"{len(label_names)} label names for {cardinality} classes")
-    columns = [f"prob_{name}" for name in (label_names or range(cardinality))]
-    if len(set(columns)) != len(columns):
-        raise TaskError(f"label names {list(label_names)} repeat; each class needs its own name")
-    return columns
 
 
 def training_labels(example_ids: Sequence[str] | np.ndarray, L_train: np.ndarray,
@@ -55,7 +46,7 @@ def training_labels(example_ids: Sequence[str] | np.ndarray, L_train: np.ndarray
             raise ValueError("give a label model or the probabilities")
         proba = label_model.predict_proba(L_train)
     keep = covered(L_train)
-    frame = pd.DataFrame(proba[keep], columns=probability_columns(proba.shape[1], label_names))
+    frame = pd.DataFrame(proba[keep], columns=prob_columns(proba.shape[1], label_names))
     frame.insert(0, "example_id", ids[keep])
     return TrainingLabels(frame, int((~keep).sum()))
 

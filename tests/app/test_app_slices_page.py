@@ -5,12 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
 import pytest
 
 from app_helpers import messages, table_with
 
 from mmtl_core.data import DatasetSpec, save_specs
+from mmtl_core.runs.jsonfiles import write_config
+from mmtl_core.runs.layout import create_run_dir
+from mmtl_core.runs.predictions import write_predictions
+from mmtl_core.runs.status import write_status
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "pages/views/slices.py"
@@ -78,13 +82,13 @@ def test_stored_run_predictions_are_offered(app, youtube_workspace, tmp_path, sh
 
     frame = load_youtube_spam(shared_data / "youtube_spam").frame
     dev = frame[frame["split"] == "dev"]
-    folder = tmp_path / "workspace" / "runs" / "r1" / "predictions" / "youtube_spam"
-    folder.mkdir(parents=True)
+    run = create_run_dir(tmp_path / "workspace" / "runs")
+    write_status(run, "completed")
+    write_config(run, {"name": "perfect", "tasks": [{"task": {"name": "youtube_spam"}, "dataset": "youtube_spam"}]})
     spam = (dev["label"] == 1).to_numpy(dtype=float)  # a perfect model
-    pd.DataFrame({"example_id": dev["example_id"], "prob_0": 1 - spam, "prob_1": spam}).to_parquet(
-        folder / "dev.parquet")
+    write_predictions(run, "youtube_spam", "dev", dev["example_id"].to_numpy(), np.column_stack([1 - spam, spam]))
     at = app(PAGE)
-    at.multiselect(key="sl_sets_youtube_spam_youtube_spam_dev").set_value(["run r1"]).run()
+    at.multiselect(key="sl_sets_youtube_spam_youtube_spam_dev").set_value([f"run perfect ({run.name})"]).run()
     table = table_with(at, "interval")
     assert (table.loc[table["metric"] == "accuracy", "value"].isin(["1.000", "empty"])).all()
 

@@ -12,6 +12,10 @@ import pytest
 from mmtl_core.data import load_glue_task, load_youtube_spam
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import PredictionsError
+from mmtl_core.runs.jsonfiles import write_config
+from mmtl_core.runs.layout import create_run_dir
+from mmtl_core.runs.predictions import write_predictions
+from mmtl_core.runs.status import write_status
 from mmtl_core.slice_workbench import (LABEL_MODEL, MAJORITY_VOTE, analyse_slices, largest_error_cell,
                                        prediction_sets_for, run_prediction_sets, significant, slice_sizes, slice_table,
                                        uploaded_prediction_set)
@@ -160,21 +164,27 @@ def _ids(n=6):
     return np.array([f"t:{i}" for i in range(n)])
 
 
-def test_stored_runs_are_found_and_a_bad_one_is_named(toy_ws):
-    good = toy_ws.runs_dir / "r1" / "predictions" / "toy"
-    good.mkdir(parents=True)
-    pd.DataFrame({"example_id": _ids()[::-1], "prob_0": 0.2, "prob_1": 0.8}).to_parquet(good / "dev.parquet")
-    short = toy_ws.runs_dir / "r2" / "predictions" / "toy"
-    short.mkdir(parents=True)
-    pd.DataFrame({"example_id": _ids()[:3], "prob_0": 0.2, "prob_1": 0.8}).to_parquet(short / "dev.parquet")
-    other = toy_ws.runs_dir / "r3" / "predictions" / "other_task"
-    other.mkdir(parents=True)
-    pd.DataFrame({"example_id": _ids(), "prob_0": 0.2, "prob_1": 0.8}).to_parquet(other / "dev.parquet")
+def _stored_run(ws: Workspace, name: str, head: str, ids: np.ndarray, status: str = "completed",
+                dataset: str = "toy") -> Path:
+    run = create_run_dir(ws.runs_dir)
+    write_status(run, status)
+    write_config(run, {"name": name, "tasks": [{"task": {"name": head}, "dataset": dataset}]})
+    write_predictions(run, head, "dev", ids, np.tile([0.2, 0.8], (len(ids), 1)))
+    return run
+
+
+def test_stored_runs_are_found_by_name_and_a_bad_one_is_named(toy_ws):
+    good = _stored_run(toy_ws, "toy frozen", "toy", _ids()[::-1])
+    short = _stored_run(toy_ws, "toy short", "toy", _ids()[:3])
+    _stored_run(toy_ws, "other", "other_task", _ids())
+    _stored_run(toy_ws, "toy unfinished", "toy", _ids(), status="running")
+    _stored_run(toy_ws, "toy broken", "toy", _ids(), status="failed")
+    _stored_run(toy_ws, "toy elsewhere", "toy", _ids(), dataset="other_dataset")  # same task name, other rows
     found = run_prediction_sets(toy_ws, TOY, "dev", _ids())
-    assert list(found.sets) == ["run r1"]
-    assert found.sets["run r1"].example_ids.tolist() == _ids().tolist()  # aligned to the split's order
+    assert list(found.sets) == [f"run toy frozen ({good.name})"]
+    assert found.sets[f"run toy frozen ({good.name})"].example_ids.tolist() == _ids().tolist()  # split's order
     (err,) = found.errors
-    assert "r2" in str(err) and "missing" in str(err)
+    assert short.name in str(err) and "missing" in str(err)
     assert run_prediction_sets(toy_ws, TOY, "train", _ids()).sets == {}
 
 

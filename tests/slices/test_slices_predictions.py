@@ -1,4 +1,4 @@
-"""Prediction sets from arrays, uploaded files and stored runs; every bad file gets a message naming it."""
+"""Prediction sets from arrays and uploaded files; every bad file gets a message naming it (stored runs: tests/runs)."""
 
 import numpy as np
 import pandas as pd
@@ -128,33 +128,3 @@ def test_three_class_file(tmp_path):
                                          "prob_n": [0.7, 0.3, 0.25, 0.0], "prob_c": [0.1, 0.4, 0.25, 0.0]}))
     assert PredictionSet.from_file(path, task, IDS).preds.tolist() == [1, 2, 0, 0]
 
-
-def test_from_run_reads_the_training_layout(tmp_path):
-    run = tmp_path / "20260101-000000-abc"
-    (run / "predictions" / "RTE:dash_semicolon").mkdir(parents=True)
-    pd.DataFrame({"example_id": IDS[::-1], "prob_0": [0.1, 0.6, 0.3, 0.8], "prob_1": [0.9, 0.4, 0.7, 0.2]}) \
-        .to_parquet(run / "predictions" / "RTE:dash_semicolon" / "dev.parquet")
-    ps = PredictionSet.from_run(run, "RTE:dash_semicolon", "dev", expected_ids=IDS)
-    assert ps.name == "20260101-000000-abc/RTE:dash_semicolon"
-    assert ps.preds.tolist() == [0, 1, 0, 1]
-    with pytest.raises(PredictionsError, match=r"no predictions for head 'MRPC'; heads with predictions: "
-                                               r"RTE:dash_semicolon"):
-        PredictionSet.from_run(run, "MRPC", "dev")
-    with pytest.raises(PredictionsError, match=r"no predictions on split 'test'; splits stored: dev"):
-        PredictionSet.from_run(run, "RTE:dash_semicolon", "test")
-
-
-def test_from_run_regression(tmp_path):
-    run = tmp_path / "run1"
-    (run / "predictions" / "STSB").mkdir(parents=True)
-    pd.DataFrame({"example_id": IDS, "score": [1.0, 2.0, 3.0, 4.0]}).to_parquet(run / "predictions/STSB/dev.parquet")
-    assert PredictionSet.from_run(run, "STSB", "dev").is_regression
-
-
-def test_from_run_reads_what_training_writes(tmp_path):
-    from mmtl_core.train.run_dir import write_predictions
-
-    probs = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]], dtype=np.float32)
-    write_predictions(tmp_path, "nli3", "dev", IDS, probs)
-    ps = PredictionSet.from_run(tmp_path, "nli3", "dev", expected_ids=IDS)
-    assert ps.cardinality == 3 and ps.preds.tolist() == [1, 0, 2, 2]

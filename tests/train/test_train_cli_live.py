@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from train_helpers import only_run, write_table_config
-from mmtl_core.train import read_metrics, read_status
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.runs.status import read_status
 
 REPO = Path(__file__).resolve().parents[2]
 

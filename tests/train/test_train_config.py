@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from mmtl_core.train.__main__ import main
 
 def test_yaml_config_resolves_tasks_and_defaults(tmp_path):
     path = tmp_path / "run.yaml"
-    path.write_text("tasks:\n  - name: RTE\n    data: glue\n    slices: [dash]\nmode: frozen\nepochs: 2\n")
+    path.write_text("tasks:\n  - task: RTE\n    data: glue\n    slices: [dash]\nmode: frozen\nepochs: 2\n")
     cfg = load_config(path)
     assert cfg.tasks == (TaskSpec("RTE", data="glue", slices=("dash",)),)
     assert (cfg.mode, cfg.epochs, cfg.pooling, cfg.resolved_lr) == ("frozen", 2, "mean", 1e-3)
@@ -21,14 +22,14 @@ def test_yaml_config_resolves_tasks_and_defaults(tmp_path):
 
 def test_misspelled_key_names_it_and_suggests_the_closest(tmp_path):
     path = tmp_path / "run.json"
-    path.write_text(json.dumps({"tasks": [{"name": "RTE"}], "batchsize": 8}))
+    path.write_text(json.dumps({"tasks": [{"task": "RTE"}], "batchsize": 8}))
     with pytest.raises(ConfigError, match=r"unknown setting 'batchsize'.*did you mean 'batch_size'"):
         load_config(path)
 
 
 def test_misspelled_task_key_names_the_task_entry():
     with pytest.raises(ConfigError, match=r"'slice' in tasks\[0\].*did you mean 'slices'"):
-        config_from_dict(TrainConfig, {"tasks": [{"name": "RTE", "slice": ["x"]}]})
+        config_from_dict(TrainConfig, {"tasks": [{"task": "RTE", "slice": ["x"]}]})
 
 
 @pytest.mark.parametrize("changes, setting", [
@@ -50,17 +51,28 @@ def test_no_tasks_and_duplicate_tasks_are_refused():
 
 def test_cli_reports_config_error_without_traceback(tmp_path, capsys):
     path = tmp_path / "run.yaml"
-    path.write_text("tasks: [{name: RTE}]\nlearning_rate: 0.1\n")
+    path.write_text("tasks: [{task: RTE}]\nlearning_rate: 0.1\n")
     assert main([str(path)]) == 2
     assert "unknown setting 'learning_rate'" in capsys.readouterr().err
 
 
 def test_cli_trains_a_user_task_from_a_table_file(tmp_path, tiny_encoder, capsys):
     from train_helpers import write_table_config
-    from mmtl_core.train import read_status
+    from mmtl_core.runs.status import read_status
 
     path = write_table_config(tmp_path, tiny_encoder, "frozen")
     assert main([str(path)]) == 0
     run = tmp_path / "runs" / capsys.readouterr().out.strip().split("/")[-1]
     assert read_status(run)["status"] == "completed"
     assert (run / "predictions" / "review" / "dev.parquet").exists()
+
+
+def test_the_readme_example_config_is_valid(tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert example.startswith("# spam.yaml")
+    path = tmp_path / "spam.yaml"
+    path.write_text(example)
+    cfg = load_config(path)
+    assert [(t.task, t.dataset, t.labels) for t in cfg.tasks] == [("youtube_spam", "youtube_spam", "label_model"),
+                                                                   ("RTE", "", "gold")]

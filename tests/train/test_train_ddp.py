@@ -11,7 +11,9 @@ import pytest
 import torch.multiprocessing as mp
 
 from train_helpers import negation_dataset
-from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, read_predictions, train
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.runs.predictions import read_prediction_frames
+from mmtl_core.train import TaskSpec, TrainConfig, train
 
 
 def config(out, encoder: str, **kw) -> TrainConfig:
@@ -48,7 +50,7 @@ def test_two_gloo_processes_train_like_one_process_with_accumulation(tmp_path, t
     single = train(config(tmp_path / "one", tiny_encoder, grad_accum=2), datasets={"s": negation_dataset(96)})
 
     assert [r["step"] for r in read_metrics(ddp_run)[:-1]] == [r["step"] for r in read_metrics(single)[:-1]]
-    a = read_predictions(ddp_run)["s"]["dev"][["prob_0", "prob_1"]].to_numpy()
-    b = read_predictions(single)["s"]["dev"][["prob_0", "prob_1"]].to_numpy()
+    a = read_prediction_frames(ddp_run)["s"]["dev"][["prob_0", "prob_1"]].to_numpy()
+    b = read_prediction_frames(single)["s"]["dev"][["prob_0", "prob_1"]].to_numpy()
     np.testing.assert_allclose(a, b, atol=1e-5)
     assert '"world_size": 2' in (ddp_run / "config.json").read_text()

@@ -7,9 +7,12 @@ import pandas as pd
 import pytest
 
 from train_helpers import negation_dataset
-from mmtl_core.ensemble import ensemble_runs
 from mmtl_core.errors import PredictionsError
-from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, read_predictions, read_status, train
+from mmtl_core.runs.ensemble import ensemble_runs
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.runs.predictions import read_prediction_frames
+from mmtl_core.runs.status import read_status
+from mmtl_core.train import TaskSpec, TrainConfig, train
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,7 @@ def two_runs(tmp_path_factory, tiny_encoder):
 def test_weighted_ensemble_writes_a_run_with_averaged_probabilities(tmp_path, two_runs):
     ens = ensemble_runs(two_runs, tmp_path / "runs", weights=[3, 1])
     assert read_status(ens)["status"] == "completed"
-    preds = [read_predictions(r) for r in (*two_runs, ens)]
+    preds = [read_prediction_frames(r) for r in (*two_runs, ens)]
     assert set(preds[2]) == {"s", "s:negated"}
     cols = ["prob_0", "prob_1"]
     for head in ("s", "s:negated"):
@@ -52,7 +55,7 @@ def test_ensemble_of_one_run_or_bad_weights_is_refused(tmp_path, two_runs):
 def test_ensemble_refuses_a_run_that_did_not_complete(tmp_path, two_runs):
     import shutil
 
-    from mmtl_core.train.run_dir import write_status
+    from mmtl_core.runs.status import write_status
 
     failed = tmp_path / "failed"
     shutil.copytree(two_runs[1], failed)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from train_helpers import negation_dataset
-from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, read_predictions, train
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.runs.predictions import read_prediction_frames
+from mmtl_core.train import TaskSpec, TrainConfig, train
 from mmtl_core.train import setup
 
 
@@ -47,4 +49,4 @@ def test_cached_run_trains_exactly_like_the_run_that_encoded(tmp_path, tiny_enco
     cold = train(frozen_config(tmp_path, tiny_encoder, batch_size=8), datasets={"s": ds})
     warm = train(frozen_config(tmp_path, tiny_encoder, batch_size=8), datasets={"s": ds})
     assert read_metrics(cold) == read_metrics(warm)
-    assert read_predictions(cold)["s"]["dev"].equals(read_predictions(warm)["s"]["dev"])
+    assert read_prediction_frames(cold)["s"]["dev"].equals(read_prediction_frames(warm)["s"]["dev"])

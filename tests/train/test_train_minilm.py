@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from train_helpers import read_rte
-from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, train
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.train import TaskSpec, TrainConfig, train
 
 
 @pytest.mark.slow

@@ -9,7 +9,8 @@ import pytest
 from train_helpers import negation_dataset, read_rte
 from mmtl_core.errors import DataError
 from mmtl_core.predict import main, predict
-from mmtl_core.train import TaskSpec, TrainConfig, read_predictions, train
+from mmtl_core.runs.predictions import read_prediction_frames
+from mmtl_core.train import TaskSpec, TrainConfig, train
 
 
 @pytest.mark.parametrize("mode", ["finetune", "frozen"])
@@ -20,7 +21,7 @@ def test_predict_on_new_rows_matches_the_runs_dev_predictions(tmp_path, tiny_enc
                 datasets={"s": ds})
     dev = ds.split("dev")
     probs = predict(run, dev[["text"]].reset_index(drop=True))["s"]
-    stored = read_predictions(run)["s"]["dev"].set_index("example_id").loc[dev["example_id"]]
+    stored = read_prediction_frames(run)["s"]["dev"].set_index("example_id").loc[dev["example_id"]]
     np.testing.assert_allclose(probs, stored[["prob_0", "prob_1"]].to_numpy(), atol=1e-5)
 
 
@@ -47,5 +48,5 @@ def test_frozen_pairs_encoded_apart_predict_new_pairs_like_the_runs_dev_predicti
     assert load_file(str(run / "weights" / "RTE.safetensors"))["heads.RTE.head.weight"].shape == (2, 4 * 32)
     dev = rte.split("dev")
     probs = predict(run, dev[["sentence1", "sentence2"]].reset_index(drop=True))["RTE"]
-    stored = read_predictions(run)["RTE"]["dev"].set_index("example_id").loc[dev["example_id"]]
+    stored = read_prediction_frames(run)["RTE"]["dev"].set_index("example_id").loc[dev["example_id"]]
     np.testing.assert_allclose(probs, stored[["prob_0", "prob_1"]].to_numpy(), atol=1e-5)

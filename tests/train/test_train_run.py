@@ -10,7 +10,10 @@ import pytest
 
 from train_helpers import negation_dataset, only_run, read_rte
 from mmtl_core.errors import ConfigError, TaskError
-from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, read_predictions, read_status, train
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.runs.predictions import read_prediction_frames
+from mmtl_core.runs.status import read_status
+from mmtl_core.train import TaskSpec, TrainConfig, train
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +54,10 @@ def test_two_stage_run_writes_the_declared_run_directory(tmp_path, tiny_encoder,
 def test_same_seed_repeats_exactly_on_cpu(tmp_path, tiny_encoder, rte_small):
     runs = [train(rte_config(tmp_path, tiny_encoder), datasets={"RTE": rte_small}) for _ in range(2)]
     assert read_metrics(runs[0]) == read_metrics(runs[1])
-    a, b = (read_predictions(r)["RTE"]["dev"] for r in runs)
+    a, b = (read_prediction_frames(r)["RTE"]["dev"] for r in runs)
     pd.testing.assert_frame_equal(a, b)
     other = train(rte_config(tmp_path, tiny_encoder, seed=1), datasets={"RTE": rte_small})
-    assert not read_predictions(other)["RTE"]["dev"].equals(a)
+    assert not read_prediction_frames(other)["RTE"]["dev"].equals(a)
 
 
 def test_probabilistic_labels_train_only_the_covered_rows(tmp_path, tiny_encoder, rte_small):
@@ -143,7 +146,7 @@ def test_regression_task_writes_scores_and_correlations(tmp_path, tiny_encoder):
     spec = TaskSpec("sim", text_fields=("text",), label_field="score", cardinality=1, metrics=("pearson", "spearman"))
     run = train(TrainConfig(tasks=(spec,), encoder=tiny_encoder, mode="frozen", epochs=2, max_length=8,
                             output_dir=str(tmp_path / "runs")), datasets={"sim": Dataset("d", frame)})
-    dev = read_predictions(run)["sim"]["dev"]
+    dev = read_prediction_frames(run)["sim"]["dev"]
     assert list(dev.columns) == ["example_id", "score"]
     assert set(read_metrics(run)[-1]["metrics"]) == {"sim/d/dev/pearson", "sim/d/dev/spearman"}
 

@@ -8,7 +8,9 @@ import pytest
 
 from train_helpers import negation_dataset
 from mmtl_core.errors import ConfigError
-from mmtl_core.train import TaskSpec, TrainConfig, read_metrics, read_predictions, train
+from mmtl_core.runs.metrics import read_metrics
+from mmtl_core.runs.predictions import read_prediction_frames
+from mmtl_core.train import TaskSpec, TrainConfig, train
 
 
 def negation_task(**kw) -> TaskSpec:
@@ -26,7 +28,7 @@ def test_slice_head_fits_flipped_labels_where_task_head_cannot(tmp_path, bag_enc
     final = read_metrics(run)[-1]["metrics"]
     dev = ds.split("dev")
     in_slice = dev["negated"].to_numpy()
-    preds = read_predictions(run)
+    preds = read_prediction_frames(run)
     task_pred = preds["sentiment"]["dev"][["prob_0", "prob_1"]].to_numpy().argmax(1)
     slice_pred = preds["sentiment:negated"]["dev"][["prob_0", "prob_1"]].to_numpy().argmax(1)
     gold = dev["label"].to_numpy()

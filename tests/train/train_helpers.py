@@ -48,7 +48,7 @@ def write_table_config(folder: Path, encoder: str, mode: str, epochs: int = 1) -
     table = folder / "reviews.csv"
     negation_dataset(60).frame.drop(columns="example_id").to_csv(table, index=False)
     path = folder / "run.yaml"
-    path.write_text(f"tasks:\n  - name: review\n    data: {table}\n    text_fields: [text]\n    split_field: split\n"
+    path.write_text(f"tasks:\n  - task: review\n    data: {table}\n    text_fields: [text]\n    split_field: split\n"
                     f"encoder: {encoder}\nmode: {mode}\nepochs: {epochs}\nbatch_size: 16\nmax_length: 8\n"
                     f"output_dir: {folder / 'runs'}\n")
     return path
