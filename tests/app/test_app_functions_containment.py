@@ -3,7 +3,9 @@ says what went wrong where, keeps the last good results, and does not pay a time
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 
 import markdown_it
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from app_helpers import messages, table_with
 
 PAGE = "pages/views/labeling.py"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -73,3 +76,39 @@ def test_text_from_data_or_code_is_never_rendered_as_markdown(app, youtube_works
     [warning] = [w.value for w in at.warning if "attacker" in w.value]
     html = markdown_it.MarkdownIt("commonmark").render(warning)
     assert "<img" not in html and "<a " not in html and "attacker.example" in html
+
+
+def test_functions_of_another_dataset_raising_on_every_row_make_one_grouped_line(app, tmp_path, shared_data):
+    from mmtl_core.data import DatasetSpec, save_specs
+
+    save_specs(tmp_path / "workspace" / "datasets.json",
+               [DatasetSpec("RTE", "glue", str(shared_data / "glue_data"), {"task": "RTE"})])
+    functions = tmp_path / "functions"
+    functions.mkdir()
+    shutil.copy(REPO / "labeling_functions" / "youtube_spam.py", functions)  # reads x.text: RTE has no 'text'
+    at = app(PAGE)
+    grouped = [w for w in messages(at.warning) if "functions raised" in w]
+    assert len(grouped) == 1 and "on most rows" in grouped[0] and "keyword_subscribe" in grouped[0]
+    assert not any("keyword_subscribe raised" in w for w in messages(at.warning))  # not one line per function
+    assert any(e.label.startswith("Tracebacks of") for e in at.expander)
+
+
+def test_history_restore_new_module_names_and_the_sandbox_panel(app, youtube_workspace):
+    from mmtl_core.functions import save_function_file
+
+    module = youtube_workspace / "youtube_spam.py"
+    original = module.read_text()
+    save_function_file(youtube_workspace, "youtube_spam.py", original + "\n# second version\n")
+    at = app(PAGE)
+    assert any(e.label.startswith("Sandbox: ") and "protections active" in e.label for e in at.expander)
+    assert any(e.label == "History (1 earlier version)" for e in at.expander)
+    at.radio(key="lf_editor_version_show").set_value("Its text").run()
+    at.button(key="lf_editor_restore").click().run()
+    assert not at.exception and module.read_text() == original
+    assert any(e.label == "History (2 earlier versions)" for e in at.expander)  # the replaced text is kept
+
+    at.selectbox(key="lf_file").set_value("+ New module").run()
+    at.text_input(key="lf_new_name").input("youtube_spam.py").run()
+    at.button(key="lf_create").click().run()
+    assert any("youtube_spam.py already exists" in e for e in messages(at.error))
+    assert module.read_text() == original  # not replaced by the template
