@@ -36,11 +36,14 @@ _libc.syscall.restype = ctypes.c_long
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 1024, 2048, 1 << 21, 1 << 24
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 38, 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
-_LANDLOCK_CREATE_RULESET = 444  # x86_64 and aarch64 share the number
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_RESTRICT_SELF = 444, 446  # x86_64 and aarch64 share the numbers
+_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, _LANDLOCK_SCOPE_SIGNAL = 1, 2  # Landlock ABI 6
+#: The only devices the sandbox's /dev holds (no disks, no kernel log, no kvm).
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 _MOUNT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
                 "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
 
@@ -104,11 +107,37 @@ def _mount_points() -> list[tuple[str, int]]:
     return out
 
 
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, or 0 where there is none."""
+    version = _libc.syscall(_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return max(0, version)
+
+
+def confine_signals() -> bool:
+    """Put this process (and what it starts) in a Landlock domain of its own: it can no longer send signals to, or
+    reach the abstract Unix sockets of, any process outside it. Needs Landlock ABI 6 and no_new_privs; returns
+    whether it held (False where the kernel lacks it)."""
+    if landlock_abi() < 6:
+        return False
+    attr = ctypes.create_string_buffer(struct.pack("QQQ", 0, 0, _LANDLOCK_SCOPE_SIGNAL
+                                                   | _LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET), 24)
+    fd = _libc.syscall(_LANDLOCK_CREATE_RULESET, attr, ctypes.c_size_t(24), ctypes.c_uint32(0))
+    if fd < 0:
+        return False
+    try:
+        return _libc.syscall(_LANDLOCK_RESTRICT_SELF, ctypes.c_int(fd), ctypes.c_uint32(0)) == 0
+    finally:
+        os.close(fd)
+
+
 def landlock_status() -> str:
     """Whether the kernel offers Landlock (its ABI version), in words."""
     version = _libc.syscall(_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    if version >= 6:
+        return (f"ABI {version}: the host, and each worker on its own, may not signal (or reach the abstract "
+                "sockets of) any process outside it, so a function cannot kill the process applying it")
     if version >= 0:
-        return f"available (ABI {version}) but not used: the mount namespace blocks writes and hides secrets"
+        return f"ABI {version}, too old to confine signals (needs 6); not used"
     code = ctypes.get_errno()
     if code == errno.ENOSYS:
         return "unavailable: this kernel was built without Landlock"
@@ -153,11 +182,28 @@ def _hide(paths: list[Path]) -> list[str]:
     return hidden
 
 
+def _minimal_dev(staging: Path) -> None:
+    """Replace /dev by a small one (:data:`DEVICES`, /dev/shm, the usual links): no disk, kernel log or kvm device
+    stays reachable (a read-only mount does not stop writes to device files)."""
+    _mount("tmpfs", str(staging), "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=755")
+    for name in DEVICES:
+        if Path("/dev", name).exists():
+            (staging / name).touch()
+            _mount(f"/dev/{name}", str(staging / name), None, MS_BIND)
+    (staging / "shm").mkdir()
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        (staging / name).symlink_to(target)
+    _mount(str(staging), "/dev", None, MS_MOVE)
+
+
 def _read_only_everywhere(keep: set[str]) -> list[str]:
     """Remount every mount point read-only except ``keep``; returns those that refused (empty: all done)."""
     refused = []
     for point, flags in _mount_points():
-        if point in keep or point == "/proc" or point.startswith("/proc/"):
+        # /proc is fresh and read-only already; under /dev are only the devices bound there (and the old /dev's
+        # mounts, now out of reach beneath the new one)
+        if point in keep or point == "/proc" or point.startswith(("/proc/", "/dev/")):
             continue
         try:
             _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
@@ -186,9 +232,10 @@ def enter_sandbox(scratch: Path, secret_paths: list[Path], network: bool, expect
     if "mount" in made:
         try:
             _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the server's view
-            if "pid" in made:
-                _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            if "pid" in made:  # read-only: no /proc/sysrq-trigger and the like, whatever the privileges
+                _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
             hidden = _hide(secret_paths + [Path("/run")])
+            _minimal_dev(scratch)  # built on the scratch folder's spot, then moved to /dev
             refused = _read_only_everywhere({str(scratch)})
             _mount("tmpfs", str(scratch), "tmpfs", MS_NOSUID | MS_NODEV, "size=1g,mode=700")
             if Path("/dev/shm").is_dir():
@@ -203,8 +250,9 @@ def enter_sandbox(scratch: Path, secret_paths: list[Path], network: bool, expect
     except OSError as e:
         failed["privileges"] = str(e)
         privileges = False
+    confined = privileges and confine_signals()
     os.chdir(scratch)
-    return _describe(made, failed, hidden, refused, network, privileges, scratch)
+    return _describe(made, failed, hidden, refused, network, privileges, scratch, confined)
 
 
 def _unshare_what_is_allowed(wanted: dict[str, int], failed: dict[str, str], in_user_namespace: bool) -> set[str]:
@@ -251,7 +299,7 @@ def _become_namespace_init() -> None:
 
 
 def _describe(made: set[str], failed: dict[str, str], hidden: list[str], refused: list[str], network: bool,
-              privileges: bool, scratch: Path) -> list[Protection]:
+              privileges: bool, scratch: Path, confined: bool) -> list[Protection]:
     mount_ok = "mount" in made and "mount" not in failed
 
     def why(name: str) -> str:
@@ -276,13 +324,14 @@ def _describe(made: set[str], failed: dict[str, str], hidden: list[str], refused
                    ("covered: " + ", ".join(hidden)) if mount_ok and hidden else
                    ("none of the known secret folders exist here" if mount_ok else why("mount"))),
         Protection("writes outside the scratch folder blocked", mount_ok and not root_refused,
-                   ("every filesystem is read-only" + (f" except {', '.join(refused)}" if refused else ""))
+                   ("every filesystem is read-only, /proc too, and /dev holds only " + ", ".join(DEVICES)
+                    + (f"; these stayed writable: {', '.join(refused)}" if refused else ""))
                    if mount_ok and not root_refused else why("mount")),
         Protection("other processes hidden", "pid" in made and mount_ok,
                    "a PID namespace with its own /proc" if "pid" in made and mount_ok else why("pid")),
         Protection("privileges dropped", privileges, "every capability dropped, no_new_privs set" if privileges
                    else why("privileges")),
-        Protection("Landlock", False, landlock_status()),
+        Protection("signals confined (Landlock)", confined, landlock_status()),
     ]
 
 

@@ -134,8 +134,11 @@ def apply_functions(functions: Sequence[UserFunction], dataset: Dataset, *, cach
 
 def compute_columns(functions: Sequence[UserFunction], dataset: Dataset, *, timeout_s: float = 30.0,
                     n_workers: int | None = None, progress: Progress | None = None,
-                    cardinality: int | None = None, limits: Limits | None = None) -> dict[str, Column]:
-    """Run ``functions`` (one kind) over every row; each one's column and report, by name. No cache."""
+                    cardinality: int | None = None, limits: Limits | None = None,
+                    confine: bool = False) -> dict[str, Column]:
+    """Run ``functions`` (one kind) over every row; each one's column and report, by name. No cache.
+
+    ``limits`` cap each worker's memory; ``confine`` (the function host) confines each worker's signals."""
     frame = dataset.frame
     n = len(frame)
     out: dict[str, Column] = {}
@@ -151,7 +154,8 @@ def compute_columns(functions: Sequence[UserFunction], dataset: Dataset, *, time
         else:
             to_run.append(fn)
     if to_run:
-        out.update(_run(to_run, dataset, timeout_s, n_workers or default_workers(), progress, cardinality, limits))
+        out.update(_run(to_run, dataset, timeout_s, n_workers or default_workers(), progress, cardinality, limits,
+                        confine))
     return out
 
 
@@ -164,7 +168,8 @@ def _note(functions: Sequence[UserFunction], running: set[int], timeout_s: float
 
 
 def _run(functions: Sequence[UserFunction], dataset: Dataset, timeout_s: float, n_workers: int,
-         progress: Progress | None, cardinality: int | None, limits: Limits | None) -> dict[str, Column]:
+         progress: Progress | None, cardinality: int | None, limits: Limits | None,
+         confine: bool) -> dict[str, Column]:
     frame = dataset.frame
     n, m = len(frame), len(functions)
     matrix = np.stack([empty_column(fn.kind, n) for fn in functions], axis=1)
@@ -241,7 +246,7 @@ def _run(functions: Sequence[UserFunction], dataset: Dataset, timeout_s: float, 
                           f"({exit_reason(code, limits, timeout_s)}); {failed_column(functions[j].kind)}")
 
     run_tasks(tasks, run_task, workers, timeout_s, on_result, on_timeout, on_crash, prepare=prepare,
-              on_start=on_start)
+              on_start=on_start, confine=confine)
 
     ids = frame["example_id"]
     out: dict[str, Column] = {}

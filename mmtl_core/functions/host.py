@@ -114,7 +114,7 @@ def _child(request: dict[str, Any], dataset: Dataset, conn: socket.socket, crash
 
             columns = compute_columns(chosen, dataset, timeout_s=run["timeout_s"], n_workers=run.get("n_workers"),
                                       progress=progress, cardinality=run.get("cardinality") if kind == "labeling"
-                                      else None, limits=limits)
+                                      else None, limits=limits, confine=True)
             wire.send(conn, {"event": "result", "kind": kind,
                              "columns": {n: c for n, (c, _) in columns.items()},
                              "reports": {n: r.to_plain() for n, (_, r) in columns.items()}})

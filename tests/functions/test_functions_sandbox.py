@@ -305,9 +305,8 @@ def test_the_host_cannot_undo_its_sandbox(host, tmp_path):
     assert apply_modules(toy(), folder, host=host).applied["labeling"].column("remounts").tolist() == [0, 0, 0]
 
 
-def test_a_function_that_kills_the_process_applying_it_spoils_one_analysis_not_the_host(host, tmp_path):
-    # Every process of the sandbox but the host is visible to the user's code, so a function can end the process
-    # coordinating the current analysis: that analysis fails, naming what was running; the host carries on.
+def test_a_function_cannot_kill_the_process_applying_it(host, tmp_path):
+    protection(host, "signals confined (Landlock)")
     folder = tmp_path / "lfs"
     write(folder, "killers.py", '''
         import os, signal
@@ -317,15 +316,41 @@ def test_a_function_that_kills_the_process_applying_it_spoils_one_analysis_not_t
         def kills_parent(x):
             os.kill(os.getppid(), signal.SIGKILL)
             return 1
-        ''')
-    write(folder, "good.py", GOOD)
-    host_pid = host.pid
+        ''', GOOD)
     run = apply_modules(toy(), folder, host=host)
     report = run.applied["labeling"].reports["kills_parent"]
-    assert "ended (killed by SIGKILL) while running" in report.error and "kills_parent" in report.error
+    assert report.faults == 3 and report.first_error.startswith("PermissionError")
+    assert run.applied["labeling"].column("says_free").tolist() == [1, -1, -1]  # the same analysis is whole
+
+
+def test_a_function_that_takes_over_the_process_applying_it_spoils_one_analysis_not_the_host(host, tmp_path):
+    # A worker talks to the process coordinating the analysis over a pipe: a function can send it a pickle that
+    # runs code there. The analysis fails, naming what was running; the host and the next analysis are fine.
+    folder = tmp_path / "lfs"
+    write(folder, "hijack.py", '''
+        import gc, os
+        from multiprocessing.connection import Connection
+        from snorkel.labeling import labeling_function
+
+        class Exit:  # unpickled in the coordinating process: it ends itself
+            def __reduce__(self):
+                return (exec, ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)",))
+
+        @labeling_function()
+        def hijacks(x):
+            for obj in gc.get_objects():
+                if isinstance(obj, Connection) and not obj.closed:
+                    obj.send(Exit())
+            return 1
+        ''')
+    write(folder, "good.py", GOOD)
+    launcher = host.pid
+    run = apply_modules(toy(), folder, host=host)
+    report = run.applied["labeling"].reports["hijacks"]
+    assert "ended (killed by SIGKILL) while running" in report.error and "hijacks" in report.error
     assert apply_modules(toy(), folder, ["good.py"], host=host).applied["labeling"].column("says_free").tolist() \
         == [1, -1, -1]
-    assert host.pid == host_pid  # the same host: nothing was restarted
+    assert host.pid == launcher  # the same host: nothing was restarted
 
 
 def test_a_function_cannot_kill_the_host(host, tmp_path):
