@@ -213,7 +213,7 @@ def _read_only_everywhere(keep: set[str]) -> list[str]:
 
 
 def enter_sandbox(scratch: Path, secret_paths: list[Path], network: bool, expected_parent: int, *,
-                  user_namespace: bool = False) -> list[Protection]:
+                  user_namespace: bool = False, memory_note: str = "") -> list[Protection]:
     """Contain this process (see the module docstring) and return what is active. Must run single-threaded.
 
     Where a PID namespace is made, this process forks: the parent waits and exits with the child, which
@@ -252,7 +252,7 @@ def enter_sandbox(scratch: Path, secret_paths: list[Path], network: bool, expect
         privileges = False
     confined = privileges and confine_signals()
     os.chdir(scratch)
-    return _describe(made, failed, hidden, refused, network, privileges, scratch, confined)
+    return _describe(made, failed, hidden, refused, network, privileges, scratch, confined, memory_note)
 
 
 def _unshare_what_is_allowed(wanted: dict[str, int], failed: dict[str, str], in_user_namespace: bool) -> set[str]:
@@ -299,7 +299,7 @@ def _become_namespace_init() -> None:
 
 
 def _describe(made: set[str], failed: dict[str, str], hidden: list[str], refused: list[str], network: bool,
-              privileges: bool, scratch: Path, confined: bool) -> list[Protection]:
+              privileges: bool, scratch: Path, confined: bool, memory_note: str) -> list[Protection]:
     mount_ok = "mount" in made and "mount" not in failed
 
     def why(name: str) -> str:
@@ -315,7 +315,7 @@ def _describe(made: set[str], failed: dict[str, str], hidden: list[str], refused
         Protection("scrubbed environment", True, "no variable of the server's environment is passed on"),
         Protection("scratch folder", True, f"working and temporary folder {scratch}"
                    + (" (private, in memory, gone with the host)" if mount_ok else "")),
-        Protection("memory cap", True, "each worker's address space is capped (MMTL_FUNCTION_MEMORY)"),
+        Protection("memory cap", True, f"each worker's address space is capped{memory_note} (MMTL_FUNCTION_MEMORY)"),
         Protection("CPU-time cap", True, "each function's CPU time is capped at its time limit"),
         Protection("no network", "net" in made and not network,
                    "allowed by MMTL_FUNCTIONS_NETWORK" if network else
@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user-namespace", action="store_true")
     args = parser.parse_args(argv)
     protections = enter_sandbox(Path(args.scratch), [Path(p) for p in args.hide], args.network, args.parent,
-                                user_namespace=args.user_namespace)
+                                user_namespace=args.user_namespace, memory_note=f" at {args.memory / 2**30:.1f} GB")
     # Imported only now, inside the sandbox: these libraries start threads, and unshare needs a lone thread.
     host = importlib.import_module("mmtl_core.functions.host")
     limits = importlib.import_module("mmtl_core.functions.limits")
