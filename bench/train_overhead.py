@@ -66,7 +66,7 @@ def trainer(cfg: TrainConfig, rte) -> float:
     """Examples per second the trainer itself reports over its training steps (evaluation excluded)."""
     reports = []
     train(cfg, datasets={"RTE": rte}, on_progress=reports.append)
-    final = [r for r in reports if r["step"] == r["total_steps"]][-1]
+    final = [r for r in reports if r["phase"] == "train" and r["step"] == r["total_steps"]][-1]
     return final["examples_per_s"]
 
 

@@ -64,3 +64,30 @@ def label_counts(dataset: Dataset, label_field: str = "label") -> pd.DataFrame:
     order = {s: i for i, s in enumerate(SPLITS)}
     return counts.sort_values(["split", "label"], key=lambda c: c.map(order) if c.name == "split" else c,
                               ignore_index=True)
+
+
+def split_table(dataset: Dataset, label_field: str = "label") -> pd.DataFrame:
+    """One row per split: its rows, then rows per class (and unlabeled), from :func:`label_counts`; the sizes and
+    class balance a user checks after making splits."""
+    sizes = dataset.frame["split"].value_counts()
+    table = pd.DataFrame({"split": [s for s in SPLITS if s in sizes],
+                          "rows": [int(sizes[s]) for s in SPLITS if s in sizes]})
+    counts = label_counts(dataset, label_field)
+    if len(counts):
+        classes = [*dataset.label_names, "unlabeled"]
+        wide = counts.pivot(index="split", columns="label", values="rows").reindex(columns=classes)
+        wide = wide.dropna(axis=1, how="all").fillna(0).astype(int)
+        table = table.join(wide, on="split")
+    return table
+
+
+def class_table(dataset: Dataset, label_field: str = "label") -> pd.DataFrame:
+    """One row per class (id, name, rows in all splits), plus unlabeled rows: the classes to confirm before saving."""
+    if label_field not in dataset.frame.columns or not dataset.label_names:
+        return pd.DataFrame(columns=["id", "class", "rows"])
+    counts = dataset.frame[label_field].value_counts()
+    rows = [{"id": i, "class": name, "rows": int(counts.get(i, 0))} for i, name in enumerate(dataset.label_names)]
+    unlabeled = int((~dataset.frame[label_field].isin(range(len(dataset.label_names)))).sum())
+    if unlabeled:
+        rows.append({"id": -1, "class": "unlabeled", "rows": unlabeled})
+    return pd.DataFrame(rows)

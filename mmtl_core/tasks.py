@@ -73,9 +73,11 @@ class Task:
         y = dataset.frame[self.label_field]
         bad = ~y.isin(range(-1, self.cardinality))
         if bad.any():
-            row = dataset.frame.loc[bad, "example_id"].iloc[0]
+            rows = dataset.frame.loc[bad, "example_id"]
+            values = ", ".join(map(repr, sorted(y[bad].unique().tolist(), key=str)[:8]))
             raise TaskError(f"task {self.name!r}: column {self.label_field!r} has {int(bad.sum())} value(s) outside "
-                            f"0..{self.cardinality - 1} (and -1 for unlabeled), e.g. {y[bad].iloc[0]!r} at {row}")
+                            f"0..{self.cardinality - 1} (and -1 for unlabeled): {values}, in rows "
+                            f"{', '.join(rows.iloc[:5])}{' ...' if len(rows) > 5 else ''}")
 
     def gold(self, dataset: Dataset, split: str) -> np.ndarray:
         """Gold labels of one split (int class ids, or floats for regression)."""

@@ -22,6 +22,7 @@ class Dataset:
     (one of :data:`SPLITS`), then the source's own fields. ``label`` holds gold labels where the source has them:
     class ids 0..K-1 (``-1`` where unlabeled) or floats for regression (NaN where unlabeled).
     ``weak_labels`` is a precomputed label matrix aligned with ``frame``'s rows (WRENCH), else None.
+    ``notes`` say what a user should know about how the source was read (blank lines skipped, splits made...).
     """
 
     name: str
@@ -31,6 +32,7 @@ class Dataset:
     weak_label_names: tuple[str, ...] = ()
     source: str = ""
     fingerprint: str = field(default="")
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         missing = [c for c in ("example_id", "split") if c not in self.frame.columns]

@@ -15,7 +15,8 @@ import pandas as pd
 
 from mmtl_core.data.dataset import SPLITS, Dataset, make_example_ids
 from mmtl_core.data.labels import encode_labels, encode_scores
-from mmtl_core.data.textfile import read_text
+from mmtl_core.data.locate import Locator
+from mmtl_core.data.textfile import read_text, require_folder
 from mmtl_core.errors import DataError
 
 
@@ -85,10 +86,12 @@ def read_glue_tsv(path: Path, fmt: GlueFormat, split: str) -> pd.DataFrame:
 
 
 def _task_dir(folder: Path, name: str) -> Path:
-    folder = Path(folder)
+    folder = require_folder(folder, f"a GLUE folder (glue_data, holding {name}/) or the task's own folder")
     if (folder / name).is_dir():
         return folder / name
-    if folder.name.lower() == name.lower() and folder.is_dir():
+    # the task's own folder: named after it, or (an upload) holding split files and named after no other task
+    own_files = any((folder / f"{s}.tsv").is_file() for s in SPLITS) and folder.name not in GLUE_FORMATS
+    if folder.name.lower() == name.lower() or own_files:
         return folder
     raise DataError(f"no GLUE task folder {name!r} in {folder}; expected {folder / name} holding "
                     "train.tsv, dev.tsv and/or test.tsv")
@@ -121,16 +124,12 @@ def load_glue_task(folder: Path, task: str, name: str | None = None, splits: tup
 
 def _glue_split(path: Path, fmt: GlueFormat, split: str, label_names: tuple[str, ...], task: str) -> pd.DataFrame:
     raw = read_glue_tsv(path, fmt, split)
-    lines = raw["_line"].to_numpy()
-
-    def where(i: int) -> str:
-        return f"{path}, line {lines[i]}, column {fmt.label!r}"
-
+    where = Locator(str(path), raw["_line"].to_numpy())
     has_label = fmt.label is not None and fmt.label in raw.columns
     regression = not label_names
     if has_label:
-        label = encode_scores(raw[fmt.label], where) if regression else encode_labels(raw[fmt.label],
-                                                                                      label_names, where)[0]
+        label = encode_scores(raw[fmt.label], where, fmt.label) if regression else \
+            encode_labels(raw[fmt.label], where, fmt.label, label_names)[0]
     else:
         label = np.full(len(raw), np.nan if regression else -1)
     # GLUE's own ``index`` column where the file has one, else the row's position (as HF's ``idx``).

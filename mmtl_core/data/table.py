@@ -1,9 +1,11 @@
-"""Datasets from one CSV, TSV, JSON Lines or Parquet file, described by a column mapping."""
+"""Datasets from one CSV, TSV, JSON Lines or Parquet file (read as its TableFormat says), described by a column
+mapping."""
 
 from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +14,9 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset, make_example_ids
 from mmtl_core.data.labels import encode_labels, encode_scores, looks_like_scores
-from mmtl_core.data.tablefile import read_table_file, row_location
+from mmtl_core.data.locate import Locator
+from mmtl_core.data.tableformat import TableFormat
+from mmtl_core.data.tablefile import read_table_file
 from mmtl_core.errors import DataError
 
 #: Raw split values accepted in a split column (case-insensitive), and the split each one means.
@@ -30,7 +34,8 @@ class ColumnMapping:
     """Which of a file's columns hold the text, the gold label, the split and a natural row id.
 
     ``label_names`` fixes the class order (values may be those names or ids 0..K-1); without it integer labels
-    are ids and string labels are numbered in sorted order. Without a ``split_field`` every row is "train".
+    are their own ids and other labels are numbered in sorted order. ``label_map`` maps raw label values to ids
+    instead (``{"7": 2}``). Without a ``split_field`` every row is "train".
     """
 
     text_fields: tuple[str, ...]
@@ -38,6 +43,7 @@ class ColumnMapping:
     split_field: str | None = None
     label_names: tuple[str, ...] | None = None
     id_field: str | None = None  # the source's own row id, for example ids that survive reordering
+    label_map: Mapping[str, int] | None = None
 
     def __post_init__(self) -> None:
         fields = (self.text_fields,) if isinstance(self.text_fields, str) else self.text_fields
@@ -46,6 +52,13 @@ class ColumnMapping:
             object.__setattr__(self, "label_names", tuple(str(n) for n in self.label_names))
         if not 1 <= len(self.text_fields) <= 2:
             raise DataError(f"give one or two text fields, not {len(self.text_fields)}")
+        if self.label_map is not None:
+            ids = list(self.label_map.values())
+            if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in ids):
+                raise DataError(f"label_map must map label values to class ids 0, 1, ...; got {dict(self.label_map)}")
+            if self.label_names is not None and max(ids, default=-1) >= len(self.label_names):
+                raise DataError(f"label_map uses class id {max(ids)} but only {len(self.label_names)} class names "
+                                f"are given ({', '.join(self.label_names)})")
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -63,13 +76,14 @@ def _check_columns(frame: pd.DataFrame, path: Path, mapping: ColumnMapping) -> N
             raise DataError(f"{path}: no column {col!r}{hint}; the columns found are: {', '.join(found)}")
 
 
-def _splits(raw: pd.Series, frame: pd.DataFrame, path: Path, field: str) -> np.ndarray:
+def _splits(raw: pd.Series, where: Locator, field: str) -> np.ndarray:
     split = raw.astype(str).str.strip().str.lower().map(SPLIT_ALIASES)
     bad = np.flatnonzero(split.isna().to_numpy())
     if len(bad):
-        i = int(bad[0])
-        raise DataError(f"{row_location(frame, path, i)}, column {field!r}: split {str(raw.iloc[i])!r} is not one of "
-                        f"{', '.join(SPLIT_ALIASES)}")
+        values = sorted({str(v) for v in raw.iloc[bad]})
+        raise DataError(f"{where.at(int(bad[0]), field)}: split {str(raw.iloc[bad[0]])!r} is not one of "
+                        f"{', '.join(SPLIT_ALIASES)}" + (f"; {len(bad)} rows ({where.few(bad)}) have such values: "
+                                                        f"{', '.join(map(repr, values[:8]))}" if len(bad) > 1 else ""))
     return split.to_numpy()
 
 
@@ -82,34 +96,34 @@ def _flat(column: pd.Series) -> np.ndarray:
                      if isinstance(v, (dict, list, np.ndarray)) else v for v in values], dtype=object)
 
 
-def load_table(path: Path, mapping: ColumnMapping, name: str | None = None) -> Dataset:
-    """Load a CSV, TSV, JSON Lines (``.jsonl``) or Parquet file; other columns are kept as they are."""
+def load_table(path: Path, mapping: ColumnMapping, name: str | None = None,
+               fmt: TableFormat = TableFormat()) -> Dataset:
+    """Load a CSV, TSV, JSON Lines or Parquet file read as ``fmt`` says; other columns are kept as they are."""
     path = Path(path)
-    frame = read_table_file(path).reset_index(drop=True)
+    frame = read_table_file(path, fmt).reset_index(drop=True)
     _check_columns(frame, path, mapping)
     name = name or path.stem
+    where = Locator.of(frame, path)
 
     for col in (*mapping.text_fields, mapping.split_field, mapping.id_field):
         if col is None:
             continue
         empty = np.flatnonzero(frame[col].isna().to_numpy())
         if len(empty):
-            raise DataError(f"{row_location(frame, path, int(empty[0]))}: no value for column {col!r} "
+            raise DataError(f"{where.at(int(empty[0]))}: no value for column {col!r} "
                             "(a null, or a key missing from that record)")
-
-    def where(i: int) -> str:
-        return f"{row_location(frame, path, i)}, column {mapping.label_field!r}"
 
     label_names: tuple[str, ...] = ()
     label = None
     if mapping.label_field is not None:
         raw = frame[mapping.label_field]
-        if mapping.label_names is None and looks_like_scores(raw):
-            label = encode_scores(raw, where)  # a regression target (e.g. similarity scores)
+        if mapping.label_names is None and mapping.label_map is None and looks_like_scores(raw):
+            label = encode_scores(raw, where, mapping.label_field)  # a regression target (e.g. similarity scores)
         else:
-            label, label_names = encode_labels(raw, mapping.label_names, where)
+            label, label_names = encode_labels(raw, where, mapping.label_field, mapping.label_names,
+                                               mapping.label_map)
 
-    split = _splits(frame[mapping.split_field], frame, path, mapping.split_field) if mapping.split_field \
+    split = _splits(frame[mapping.split_field], where, mapping.split_field) if mapping.split_field \
         else np.full(len(frame), "train")
     natural = frame[mapping.id_field] if mapping.id_field else None
     out = pd.DataFrame({"example_id": make_example_ids(name, natural, len(frame)), "split": split})
@@ -122,4 +136,4 @@ def load_table(path: Path, mapping: ColumnMapping, name: str | None = None) -> D
             continue
         # A source column named like one we add keeps its data under a prefixed name.
         out[f"source_{col}" if col in _RESERVED else col] = _flat(frame[col])
-    return Dataset(name, out, label_names=label_names, source=f"table:{path}")
+    return Dataset(name, out, label_names=label_names, source=f"table:{path}", notes=frame.attrs.get("notes", ()))

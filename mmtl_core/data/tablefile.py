@@ -1,52 +1,22 @@
-"""Reading CSV, TSV, JSON Lines and Parquet files into a raw frame, with errors naming the file and line."""
+"""Reading CSV, TSV, JSON Lines and Parquet files into a raw frame, with errors naming the file and line.
+
+This is the one table reader: datasets, prediction files and rows to predict all read files through
+:func:`read_table_file`, so a file reads the same way everywhere.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from mmtl_core.data.delimited import read_delimited
+from mmtl_core.data.sniff import sniff_format
+from mmtl_core.data.tableformat import TableFormat, format_from_extension
 from mmtl_core.data.textfile import read_bytes, read_text, sniff_binary
 from mmtl_core.errors import DataError
-
-
-def _read_delimited(path: Path, sep: str, kind: str) -> pd.DataFrame:
-    """Parse with the csv module (quoting as Excel and pandas write it) so every record's line is known and a
-    row with too many or too few fields is reported, not silently padded."""
-    text = read_text(path, kind)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    rows, lines = [], []
-    try:
-        header = next(reader)
-        for row in reader:
-            if not row:
-                continue  # a blank line
-            if len(row) != len(header):
-                raise DataError(f"{path}, line {reader.line_num}: {len(row)} fields, expected {len(header)} as in "
-                                "the header row; check the delimiter and quoting on that line")
-            rows.append(row)
-            lines.append(reader.line_num)
-    except csv.Error as e:
-        raise DataError(f"{path}, line {reader.line_num}: malformed {kind} ({e})") from e
-    dup = sorted({c for c in header if header.count(c) > 1})
-    if dup:
-        raise DataError(f"{path}: the column {dup[0]!r} appears more than once in the header row")
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
-    frame.attrs["lines"] = np.asarray(lines)  # an array: pandas deep-copies attrs on every derived frame
-    return frame
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    return _read_delimited(path, ",", "CSV")
-
-
-def _read_tsv(path: Path) -> pd.DataFrame:
-    return _read_delimited(path, "\t", "TSV")
 
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
@@ -68,6 +38,8 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
         lines.append(n)
     frame = pd.DataFrame.from_records(records)
     frame.attrs["lines"] = np.asarray(lines)
+    blank = text.rstrip("\n").count("\n") + 1 - len(lines)
+    frame.attrs["notes"] = (f"{blank} blank line(s) skipped",) if blank else ()
     return frame
 
 
@@ -75,7 +47,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    head = read_bytes(path)[:64]
+    head = read_bytes(path, 64)
     if not head.startswith(b"PAR1"):
         what = sniff_binary(head)
         if what is None:
@@ -83,8 +55,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
                 what = f"text starting {head.decode('utf-8').splitlines()[0][:40]!r}"
             except UnicodeDecodeError:
                 what = "an unknown binary format"
-        raise DataError(f"{path} is named .parquet but is not a Parquet file (it is {what}); "
-                        "check the file or rename it to its real extension")
+        raise DataError(f"{path} is not a Parquet file (it is {what}); check the file, or read it as its real "
+                        "format")
     try:
         frame = pq.read_table(path).to_pandas()
     except (pa.ArrowException, OSError) as e:
@@ -92,28 +64,33 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return frame
 
 
-#: File readers by extension; messages list these, so they cannot drift from what is accepted.
-READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
-    ".csv": _read_csv, ".tsv": _read_tsv, ".jsonl": _read_jsonl, ".parquet": _read_parquet,
-}
+def resolve_format(path: Path, fmt: TableFormat) -> TableFormat:
+    """``fmt`` with its format filled in: the one given, else the extension's, else sniffed from the content."""
+    if fmt.format is not None:
+        return fmt
+    found = format_from_extension(path) or sniff_format(path)
+    return TableFormat(found, fmt.header, fmt.column_names, fmt.quoting)
 
 
-def read_table_file(path: Path) -> pd.DataFrame:
-    """The file's rows with its own column names (text formats give str values); :func:`row_location` locates
-    a row in messages."""
+def read_table_file(path: Path, fmt: TableFormat = TableFormat()) -> pd.DataFrame:
+    """The file's rows with its column names; CSV and TSV give str values (nothing converted, nothing trimmed).
+
+    ``frame.attrs``: ``lines`` (text formats: each row's first line in the file, for messages through
+    ``Locator.of``) and ``notes`` (what was skipped, e.g. blank lines, or spans several lines). A file that
+    cannot be read, or a line that does not parse, raises DataError naming the file and line.
+    """
     path = Path(path)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise DataError(f"{path}: unsupported file type {path.suffix or '(no extension)'!r}; "
-                        f"use one of {', '.join(READERS)}")
-    frame = reader(path)
+    fmt = resolve_format(path, fmt)
+    if fmt.format == "parquet":
+        frame = _read_parquet(path)
+        frame.attrs["notes"] = ()
+    elif fmt.format == "jsonl":
+        frame = _read_jsonl(path)
+    else:
+        kind = fmt.format.upper()
+        frame = read_delimited(read_text(path, kind), str(path), "\t" if fmt.format == "tsv" else ",", kind,
+                               quoting=fmt.quotes, header=fmt.header, names=fmt.column_names)
     if frame.empty:
         raise DataError(f"{path} has no data rows")
     return frame
 
-
-def row_location(frame: pd.DataFrame, path: Path, i: int) -> str:
-    """``'data.csv, line 7'`` for the i-th (0-based) row of a frame read by :func:`read_table_file`."""
-    if "lines" in frame.attrs:  # text formats: the line in the file
-        return f"{path}, line {frame.attrs['lines'][i]}"
-    return f"{path}, row {i + 1}"  # Parquet has rows, not lines

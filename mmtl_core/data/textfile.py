@@ -19,19 +19,32 @@ def sniff_binary(head: bytes) -> str | None:
     return None
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes; a missing, unreadable or empty file raises DataError naming it."""
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes (its first ``limit`` bytes when given); a missing, unreadable or empty file raises
+    DataError naming it."""
     path = Path(path)
     if not path.is_file():
         where = "is a folder, not a file" if path.is_dir() else "does not exist"
         raise DataError(f"{path} {where}")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(-1 if limit is None else limit)
     except OSError as e:
         raise DataError(f"cannot read {path}: {e.strerror}") from e
     if not data.strip():
         raise DataError(f"{path} is empty")
     return data
+
+
+def require_folder(path: Path, expected: str) -> Path:
+    """``path`` when it is a folder; else a DataError saying it does not exist or is a file, and what was expected
+    (kept apart from "the folder lacks the files", which each loader says in its own words)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path} does not exist; expected {expected}")
+    if not path.is_dir():
+        raise DataError(f"{path} is a file, not a folder; expected {expected}")
+    return path
 
 
 def read_text(path: Path, expected: str = "text") -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mmtl_core.data.dataset import Dataset, make_example_ids
-from mmtl_core.data.textfile import read_text
+from mmtl_core.data.textfile import read_text, require_folder
 from mmtl_core.errors import DataError
 
 #: WRENCH file stem -> our split name.
@@ -75,10 +75,7 @@ def _read_split(path: Path, split: str, prefix: str) -> tuple[pd.DataFrame, list
 
 def load_wrench(folder: Path, name: str | None = None) -> Dataset:
     """Load a WRENCH dataset folder; ``weak_labels`` becomes the int8 label matrix aligned with the rows."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(f"{folder} is not a folder; a WRENCH dataset is a folder with train.json, valid.json, "
-                        "test.json and label.json")
+    folder = require_folder(folder, "a WRENCH dataset folder (train.json, valid.json, test.json, label.json)")
     name = name or folder.name
     label_names = _label_names(folder)
     frames, weak, sources = [], [], []
@@ -90,7 +87,7 @@ def load_wrench(folder: Path, name: str | None = None) -> Dataset:
             weak += w
             sources += [path] * len(frame)
     if not frames:
-        raise DataError(f"{folder} has none of train.json, valid.json, test.json")
+        raise DataError(f"{folder} holds no WRENCH files (none of train.json, valid.json, test.json)")
     frame = pd.concat(frames, ignore_index=True)
     widths = {len(w) for w in weak}
     if len(widths) > 1:
@@ -104,8 +101,11 @@ def load_wrench(folder: Path, name: str | None = None) -> Dataset:
         rows = np.flatnonzero(bad.any(axis=1) if bad.ndim == 2 else bad)
         if len(rows):
             i = int(rows[0])
-            raise DataError(f"{sources[i]}: example {frame.example_id[i]!r} has a {what} outside -1..{k - 1} "
-                            f"(classes: {', '.join(label_names) or k})")
+            values = sorted({str(v) for v in (L[bad] if bad.ndim == 2 else frame["label"].to_numpy()[bad])})
+            examples = ", ".join(repr(e) for e in frame.example_id.iloc[rows[:3]])
+            raise DataError(f"{sources[i]}: {len(rows)} example(s) have a {what} outside -1..{k - 1} "
+                            f"(classes: {', '.join(label_names) or k}): values {', '.join(map(str, values[:8]))} "
+                            f"in {examples}{' ...' if len(rows) > 3 else ''}")
     frame["label"] = label.astype(np.int64)
     has_weak = L.shape[1] > 0
     return Dataset(name, frame, label_names=label_names or tuple(str(i) for i in range(k)),

@@ -16,7 +16,9 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset, make_example_ids
 from mmtl_core.data.labels import encode_labels
-from mmtl_core.data.tablefile import read_table_file, row_location
+from mmtl_core.data.locate import Locator
+from mmtl_core.data.tablefile import read_table_file
+from mmtl_core.data.textfile import require_folder
 from mmtl_core.errors import DataError
 
 YOUTUBE_COLUMNS = ("COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS")
@@ -36,8 +38,7 @@ def _read_video(path: Path, video: str) -> pd.DataFrame:
     if missing:
         raise DataError(f"{path}: no column {missing[0]!r}; the columns found are {', '.join(map(str, raw.columns))}"
                         f" (expected {', '.join(YOUTUBE_COLUMNS)})")
-    label, _ = encode_labels(raw["CLASS"], YOUTUBE_LABEL_NAMES,
-                             lambda i: f"{row_location(raw, path, i)}, column 'CLASS'")
+    label, _ = encode_labels(raw["CLASS"], Locator.of(raw, path), "CLASS", YOUTUBE_LABEL_NAMES)
     return pd.DataFrame({"text": raw["CONTENT"].to_numpy(), "label": label, "author": raw["AUTHOR"].to_numpy(),
                          "date": raw["DATE"].to_numpy(), "video": video, "comment_id": raw["COMMENT_ID"].to_numpy()})
 
@@ -51,11 +52,14 @@ def _stable_rank(ids: pd.Series) -> np.ndarray:
 def load_youtube_spam(folder: Path, test_videos: tuple[str, ...] = ("Shakira",), dev_size: int = 120,
                       name: str = "youtube_spam") -> Dataset:
     """Load the five (or however many are present) ``Youtube0N-<Video>.csv`` files of ``folder``."""
-    folder = Path(folder)
+    expected = "the UCI YouTube Spam Collection's folder (Youtube01-Psy.csv ... Youtube05-Shakira.csv)"
+    folder = require_folder(folder, expected)
     videos = youtube_videos(folder)
     if not videos:
-        raise DataError(f"no {YOUTUBE_FILE_PATTERN} files in {folder}; expected the UCI YouTube Spam Collection "
-                        "(Youtube01-Psy.csv ... Youtube05-Shakira.csv)")
+        found = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir() if not p.name.startswith("."))
+        raise DataError(f"{folder} holds no YouTube CSVs ({YOUTUBE_FILE_PATTERN}); expected {expected}; it holds "
+                        f"{', '.join(found[:10]) or 'nothing'}" + (f" and {len(found) - 10} more" if len(found) > 10
+                                                                    else ""))
     test_videos = tuple(test_videos)
     unknown = [v for v in test_videos if v not in videos]
     if unknown:

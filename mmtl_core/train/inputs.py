@@ -12,6 +12,7 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError
+from mmtl_core.progress import Meter
 from mmtl_core.tasks import Task
 from mmtl_core.train.labels import TaskLabels
 
@@ -94,14 +95,19 @@ def check_trainable(data: TaskData) -> None:
                           "a gold label); check its 'labels' setting and the dataset's split column")
 
 
-def tokenize(tokenizer, split: SplitData, max_length: int) -> None:
+TOKENIZE_CHUNK = 4096  # rows per tokenizer call: progress moves, and the fast tokenizer still batches well
+
+
+def tokenize(tokenizer, split: SplitData, max_length: int, meter: Meter | None = None) -> None:
     """Token ids per row, truncated (longest first for pairs), not padded: batches pad to their own longest."""
-    if not len(split):
-        split.tokens, split.type_ids = [], []
-        return
-    enc = tokenizer(*split.texts, truncation=True, max_length=max_length, padding=False)
-    split.tokens = enc["input_ids"]
-    split.type_ids = enc.get("token_type_ids") or [[0] * len(t) for t in split.tokens]
+    split.tokens, split.type_ids = [], []
+    for start in range(0, len(split), TOKENIZE_CHUNK):
+        texts = [side[start:start + TOKENIZE_CHUNK] for side in split.texts]
+        enc = tokenizer(*texts, truncation=True, max_length=max_length, padding=False)
+        split.tokens += enc["input_ids"]
+        split.type_ids += enc.get("token_type_ids") or [[0] * len(t) for t in enc["input_ids"]]
+        if meter is not None:
+            meter.advance(len(texts[0]))
 
 
 def limit_rows(split: SplitData, n: int, seed: int) -> SplitData:

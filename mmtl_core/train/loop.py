@@ -7,7 +7,7 @@ import logging
 import math
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -16,6 +16,7 @@ import torch.distributed as dist
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError, MMTLError
 from mmtl_core.keys import MetricKey
+from mmtl_core.progress import Progress, Report, progress_text
 from mmtl_core.runs.jsonfiles import write_json
 from mmtl_core.runs.layout import PROGRESS, claim_run_dir, create_run_dir
 from mmtl_core.runs.status import COMPLETED, FAILED, RUNNING, write_status
@@ -32,7 +33,7 @@ from mmtl_core.train.setup import (Dist, broadcast_params, build_model, pick_dev
 
 log = logging.getLogger("mmtl_core.train")
 PROGRESS_INTERVAL_S = 0.5  # progress.json / on_progress at most this often (each write costs a device sync)
-Progress = Callable[[dict[str, Any]], None]
+LOG_INTERVAL_S = 5.0  # a progress line in the log (and on the command line) at most this often per phase
 
 
 def get_lr(step: int, total: int, warmup: int, base: float) -> float:
@@ -175,7 +176,8 @@ def run_stage(model, tasks: list[TaskData], task_ids: list[int], cfg: TrainConfi
                                   + ("" if cfg.grad_clip else " or set 'grad_clip' (now 0)"))
             now = time.perf_counter()
             rate = seen / max(now - t0 - eval_s, 1e-9)  # training throughput, evaluation excluded
-            report = {"stage": stage, "step": step + 1, "total_steps": total, "epoch": round(epoch, 4),
+            report = {"phase": "train", "stage": stage, "step": step + 1, "total_steps": total,
+                      "epoch": round(epoch, 4),
                       "loss": mean_loss, "lr": lr, "examples_per_s": rate,
                       "eta_s": (total - step - 1) * (now - t0) / (step + 1)}
             write_json(run / PROGRESS, report)
@@ -238,7 +240,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
             log.info("run %s: %s", run.name, name)
         seed_everything(cfg.seed)
         tasks = load_task_data(cfg, datasets)
-        encoder = prepare_inputs(cfg, tasks, device)
+        encoder = prepare_inputs(cfg, tasks, device, preparation_reporter(run, on_progress) if d.main else None)
         seed_everything(cfg.seed)  # heads start the same whatever loading consumed
         model = build_model(cfg, tasks, encoder).to(device)
         broadcast_params(model, d)
@@ -269,6 +271,23 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
     finally:
         if handler is not None:
             outputs.detach_log(handler)
+
+
+def preparation_reporter(run: Path, on_progress: Progress | None) -> Progress:
+    """Where loading, tokenizing and encoding report: progress.json, the caller's callback, and a log line (on the
+    command line too) when a phase starts or ends and every LOG_INTERVAL_S seconds between, so nothing is silent."""
+    last_line = [0.0]
+
+    def report(r: Report) -> None:
+        write_json(run / PROGRESS, r)
+        if on_progress is not None:
+            on_progress(r)
+        now = time.perf_counter()
+        if r["done"] in (0, r["total"]) or now - last_line[0] >= LOG_INTERVAL_S:
+            log.info(progress_text(r))
+            last_line[0] = now
+
+    return report
 
 
 def _as_config(config: TrainConfig | dict | str | Path) -> TrainConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 from dataclasses import dataclass
@@ -16,9 +17,11 @@ from mmtl_core.model.encoder import hidden_size, load_encoder, load_tokenizer
 from mmtl_core.model.heads import MultiTaskModel
 from mmtl_core.train.config import TrainConfig
 from mmtl_core.train.evaluate import inference_rows
-from mmtl_core.train.frozen import cache_key, cached_features, frozen_features
+from mmtl_core.progress import Meter, Progress
+from mmtl_core.train.frozen import cached_features
 from mmtl_core.train.inputs import TaskData, tokenize
 
+log = logging.getLogger("mmtl_core.train")
 
 @dataclass(frozen=True)
 class Dist:
@@ -58,30 +61,36 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def prepare_inputs(cfg: TrainConfig, tasks: list[TaskData], device: torch.device) -> torch.nn.Module | None:
-    """Finetune: tokenize every split and return the encoder. Frozen: fill each split's features from the cache,
-    loading the tokenizer and encoder only for splits not cached yet; returns None (no encoder in the model)."""
+def prepare_inputs(cfg: TrainConfig, tasks: list[TaskData], device: torch.device,
+                   progress: Progress | None = None) -> torch.nn.Module | None:
+    """Finetune: tokenize every split and return the encoder. Frozen: fill each split's features, encoding only the
+    inputs not in the per-example cache (the tokenizer and encoder are loaded only if some are not); returns None
+    (no encoder in the model). Loading, tokenizing and encoding report to ``progress``."""
+    loaded: list = []  # (tokenizer, encoder) once something needs them
+
+    def models() -> tuple:
+        if not loaded:
+            meter = Meter(progress, "load_encoder", cfg.encoder or "(the bundled MiniLM)", 1)
+            loaded.extend((load_tokenizer(cfg.encoder), load_encoder(cfg.encoder).to(device)))
+            meter.advance(1)
+        return loaded[0], loaded[1]
+
     if cfg.mode == "finetune":
-        tokenizer, encoder = load_tokenizer(cfg.encoder), load_encoder(cfg.encoder)
+        tokenizer, encoder = models()
         for t in tasks:
-            for split in t.splits.values():
-                tokenize(tokenizer, split, cfg.max_length)
+            for name, split in t.splits.items():
+                tokenize(tokenizer, split, cfg.max_length, Meter(progress, "tokenize", f"{t.task.name}/{name}",
+                                                                 len(split)))
         return encoder
     cache_dir = Path(cfg.cache_dir or Path(cfg.output_dir) / ".encodings")
-    loaded: list = []  # (tokenizer, encoder) once the first uncached split needs them
-
-    def compute(split):
-        if not loaded:
-            loaded.extend((load_tokenizer(cfg.encoder), load_encoder(cfg.encoder).to(device)))
-        return frozen_features(loaded[1], loaded[0], split, pooling=cfg.pooling, max_length=cfg.max_length,
-                               pair_encoding=cfg.resolved_pair_encoding, device=device,
-                               rows=inference_rows(device, cfg.batch_size), bf16=cfg.bf16)
-
     for t in tasks:
-        for split in t.splits.values():
-            key = cache_key(cfg.encoder, cfg.pooling, cfg.max_length, t.dataset.fingerprint, t.task.text_fields, split,
-                            cfg.resolved_pair_encoding)
-            features, _ = cached_features(cache_dir, key, lambda s=split: compute(s))
+        for name, split in t.splits.items():
+            features, encoded = cached_features(
+                cache_dir, models, cfg.encoder, split, pooling=cfg.pooling, max_length=cfg.max_length,
+                pair_encoding=cfg.resolved_pair_encoding, device=device, rows=inference_rows(device, cfg.batch_size),
+                bf16=cfg.bf16, what=f"{t.task.name}/{name}", progress=progress)
+            log.info("%s/%s: %d rows; %d input(s) encoded, the others read from the cache", t.task.name, name,
+                     len(split), encoded)
             split.features = features.astype(np.float32, copy=False)
             split.tokens = split.type_ids = None  # batches then group the same way whether cached or not
     return None

@@ -15,6 +15,7 @@ import streamlit as st
 from mmtl_core.browse import describe_datasets
 from mmtl_core.data import DatasetSpec, load_dataset, load_specs, save_specs
 from mmtl_core.data.dataset import Dataset
+from mmtl_core.data.sources import source_stamp
 from mmtl_core.errors import MMTLError
 from mmtl_core.markup import escape_markdown
 from mmtl_core.tasks import Task, load_tasks, tasks_for
@@ -36,8 +37,14 @@ def workspace() -> Workspace:
 
 
 @st.cache_resource(show_spinner="Loading dataset...", max_entries=16)
-def _load(spec_json: str) -> Dataset:
+def _load(spec_json: str, stamp: tuple) -> Dataset:
     return load_dataset(DatasetSpec(**json.loads(spec_json)))
+
+
+def load(spec: DatasetSpec) -> Dataset:
+    """The dataset ``spec`` describes, loaded once per spec and source content (a preview, then saving it, loads
+    it once)."""
+    return _load(json.dumps(asdict(spec), sort_keys=True), source_stamp(spec.path))
 
 
 def specs() -> list[DatasetSpec]:
@@ -49,18 +56,20 @@ def datasets() -> dict[str, Dataset]:
     loaded = {}
     for spec in specs():
         try:
-            loaded[spec.name] = _load(json.dumps(asdict(spec), sort_keys=True))
+            loaded[spec.name] = load(spec)
         except MMTLError as e:
             st.warning(f"Dataset {spec.name!r} could not be reloaded: {e}", icon=":material/warning:")
     return loaded
 
 
 def add_dataset(spec: DatasetSpec) -> Dataset:
-    """Load ``spec`` and remember it in the workspace; on failure nothing already saved changes."""
-    dataset = _load(json.dumps(asdict(spec), sort_keys=True))
+    """Load ``spec`` and remember it in the workspace; on failure nothing already saved changes. The dataset, and
+    its first task, become the selection on every page."""
+    dataset = load(spec)
     kept = [s for s in specs() if s.name != spec.name]
     save_specs(workspace().datasets_file, [*kept, spec])
-    st.session_state["dataset"] = spec.name
+    tasks = tasks_for(dataset, user_tasks())
+    st.session_state["dataset"], st.session_state["task"] = spec.name, tasks[0].name if tasks else None
     return dataset
 
 
@@ -76,17 +85,26 @@ def user_tasks() -> list[Task]:
     return load_tasks(workspace().tasks_file)
 
 
+def _share(key: str, shared: str) -> None:
+    """A chooser changed: its choice becomes every page's selection."""
+    st.session_state[shared] = st.session_state[key]
+
+
+def _show_shared(key: str, shared: str, options: list[str]) -> None:
+    """Before a chooser is drawn: it shows the shared selection (made on another page, or by loading a dataset)."""
+    if st.session_state.get(shared) not in options:
+        st.session_state[shared] = options[0]
+    st.session_state[key] = st.session_state[shared]
+
+
 def choose_dataset(loaded: dict[str, Dataset], *, key: str, container=st.sidebar) -> Dataset | None:
     """The dataset chooser, shared by all pages through ``st.session_state['dataset']``."""
     if not loaded:
         container.info("No dataset loaded yet.")
         container.page_link("pages/views/data.py", label="Load a dataset", icon=":material/upload:")
         return None
-    names = list(loaded)
-    current = st.session_state.get("dataset")
-    index = names.index(current) if current in names else 0
-    name = container.selectbox("Dataset", names, index=index, key=key)
-    st.session_state["dataset"] = name
+    _show_shared(key, "dataset", list(loaded))
+    name = container.selectbox("Dataset", list(loaded), key=key, on_change=_share, args=(key, "dataset"))
     return loaded[name]
 
 
@@ -97,7 +115,8 @@ def choose_task(dataset: Dataset, *, key: str, container=st.sidebar) -> Task | N
         container.page_link("pages/views/data.py", label="Define a task", icon=":material/add:")
         return None
     by_name = {t.name: t for t in tasks}
-    name = container.selectbox("Task", list(by_name), key=key,
+    _show_shared(key, "task", list(by_name))
+    name = container.selectbox("Task", list(by_name), key=key, on_change=_share, args=(key, "task"),
                                help="What to predict: its text field(s), label field, classes and metrics.")
     return by_name[name]
 

@@ -2,73 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from mmtl_core.browse import browse, label_counts, text_columns
-from mmtl_core.data import GLUE_TASK_FOLDERS, DatasetSpec
-from mmtl_core.data.tablefile import read_table_file
 from mmtl_core.errors import MMTLError
 from mmtl_core.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from mmtl_core.tasks import Task, identifier_from, save_tasks, tasks_for
 from pages.parts import charts, common
-from pages.parts.download import download_section
+from pages.parts.load_form import load_form
 
 st.title("Data")
-
-SOURCES = {
-    "youtube_spam": "YouTube spam CSVs (a folder of Youtube0*-*.csv)",
-    "glue": "A GLUE task (a folder in GLUE's download layout)",
-    "wrench": "WRENCH JSON (a folder with train/valid/test.json)",
-    "table": "A CSV, TSV, JSON Lines or Parquet file",
-    "download": "Download a public dataset (needs network)",
-}
-
-
-def _load_form() -> None:
-    kind = st.radio("Source", list(SOURCES), format_func=SOURCES.get, key="load_kind")
-    if kind == "download":
-        download_section(common.workspace())
-        return
-    path = st.text_input("Path", key="load_path", placeholder="/path/to/folder or file",
-                         help="A folder or file on the machine running the app.")
-    options: dict = {}
-    default_name = Path(path).name if path else ""
-    if kind == "glue":
-        folder_task = st.selectbox("GLUE task", GLUE_TASK_FOLDERS, key="load_glue_task",
-                                   help="The folder of the task inside the GLUE folder, or the task folder itself.")
-        options["task"] = folder_task
-        default_name = folder_task
-    elif kind == "table":
-        uploaded = st.file_uploader("...or upload a file", type=["csv", "tsv", "jsonl", "parquet"], key="load_upload")
-        if uploaded is not None:
-            target = common.workspace().root / "uploads" / Path(uploaded.name).name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(uploaded.getvalue())
-            path, default_name = str(target), target.stem
-        columns = []
-        if path:
-            try:
-                columns = [str(c) for c in read_table_file(Path(path)).columns]
-            except MMTLError as e:
-                common.show_error(e, "Cannot read the columns")
-        c1, c2, c3 = st.columns(3)
-        text_fields = c1.multiselect("Text field(s), one or two", columns, max_selections=2, key="load_text_fields")
-        label_field = c2.selectbox("Label field (optional)", ["(none)", *columns], key="load_label_field")
-        split_field = c3.selectbox("Split field (optional)", ["(none)", *columns], key="load_split_field",
-                                   help="Values train/dev/test (valid and validation count as dev). "
-                                        "Without one, every row is training data.")
-        options = {"text_fields": text_fields, "label_field": None if label_field == "(none)" else label_field,
-                   "split_field": None if split_field == "(none)" else split_field}
-    name = st.text_input("Name", value=default_name if kind == "glue" else identifier_from(default_name) if default_name else "", key="load_name")
-    if st.button("Load", type="primary", key="load_button", disabled=not (path and name)):
-        try:
-            dataset = common.add_dataset(DatasetSpec(name=name, kind=kind, path=path, options=options))
-        except MMTLError as e:
-            common.show_error(e, "Nothing was loaded")  # what was loaded before stays as it was
-        else:
-            st.success(f"Loaded {dataset.name!r}: {len(dataset):,} rows ({', '.join(dataset.splits)}).")
 
 
 def _browse(dataset) -> None:
@@ -128,8 +71,9 @@ def _tasks(dataset) -> None:
                 st.rerun()
 
 
-with st.expander("Load a dataset", expanded=not common.specs()):
-    _load_form()
+# keyed, so it stays as the user left it (open while nothing is loaded yet)
+with st.expander("Load a dataset", expanded=not common.specs(), key="load_expander"):
+    load_form()
 
 loaded = common.datasets()
 dataset = common.choose_dataset(loaded, key="data_dataset")

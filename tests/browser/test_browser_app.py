@@ -34,6 +34,8 @@ def _load_youtube_spam(page, url, shared_data) -> None:
     page.get_by_role("textbox", name="Name").fill("youtube_spam")
     page.get_by_role("textbox", name="Name").press("Enter")
     _wait_idle(page)
+    page.get_by_text("Preview: what Load saves").wait_for()
+    page.get_by_text("Load is disabled").wait_for(state="detached")
     page.get_by_role("button", name="Load", exact=True).click()
     page.get_by_text("Loaded 'youtube_spam': 1,956 rows").wait_for()
 

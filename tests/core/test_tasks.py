@@ -27,8 +27,9 @@ def test_task_rejects_metric_of_the_wrong_kind_and_lists_choices():
 
 def test_labels_outside_declared_classes_name_column_value_and_row():
     task = Task("spam", "d", ("text",), cardinality=2)
-    with pytest.raises(TaskError, match=r"'label'.*outside 0..1.*d:2"):
-        task.check_against(_dataset([0, 1, 5, -1]))
+    with pytest.raises(TaskError, match=r"column 'label' has 3 value\(s\) outside 0..1 \(and -1 for unlabeled\): "
+                                        r"5, 7, in rows d:2, d:4, d:5"):
+        task.check_against(_dataset([0, 1, 5, -1, 7, 5]))
     with pytest.raises(TaskError, match="no column 'body'"):
         Task("spam", "d", ("body",)).check_against(_dataset([0]))
 

@@ -92,7 +92,8 @@ def test_missing_column_lists_the_columns_found(glue):
 
 def test_label_outside_classes_names_line_and_column(glue):
     write(glue, "RTE/dev.tsv", "index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\ta\tb\tneutral\n")
-    with pytest.raises(DataError, match=r"dev.tsv, line 3, column 'label': label 'neutral' is not one of"):
+    with pytest.raises(DataError, match=r"dev.tsv, column 'label': 1 row\(s\) have labels outside the classes "
+                                        r"\['entailment', 'not_entailment'\]: 'neutral' \(line 3\)"):
         load_glue_task(glue, "RTE")
 
 
@@ -108,6 +109,9 @@ def test_non_utf8_and_empty_files(glue):
 def test_unknown_task_and_missing_folder(glue, tmp_path):
     with pytest.raises(DataError, match="unknown GLUE task 'MNLI'; choose from RTE, WNLI, QNLI"):
         load_glue_task(glue, "MNLI")
+    with pytest.raises(DataError, match="elsewhere does not exist; expected a GLUE folder"):
+        load_glue_task(tmp_path / "elsewhere", "RTE")
+    (tmp_path / "elsewhere").mkdir()
     with pytest.raises(DataError, match="no GLUE task folder 'RTE'"):
         load_glue_task(tmp_path / "elsewhere", "RTE")
     (glue / "RTE" / "train.tsv").unlink()

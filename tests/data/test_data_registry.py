@@ -67,7 +67,7 @@ def test_bad_specs_name_the_problem(table):
         DatasetSpec("m", "excel", table)
     with pytest.raises(DataError, match="loader 'table' needs the option 'text_fields'"):
         DatasetSpec("m", "table", table)
-    with pytest.raises(DataError, match="loader 'glue' has no option 'tsk'; its options are task"):
+    with pytest.raises(DataError, match="loader 'glue' has no option 'tsk'; its options are splits, task"):
         DatasetSpec("m", "glue", table, {"tsk": "RTE"})
     with pytest.raises(DataError, match="dataset name 'a/b' must be non-empty, without '/'"):
         DatasetSpec("a/b", "wrench", table)

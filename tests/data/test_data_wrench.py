@@ -53,7 +53,8 @@ def test_fingerprint_covers_weak_labels(wrench):
 
 def test_weak_label_outside_classes(wrench):
     (wrench / "test.json").write_text(json.dumps({"5": example("nice", 0, [0, 2, -1])}))
-    with pytest.raises(DataError, match=r"test.json: example 'spam/test:5' has a weak label outside -1..1"):
+    with pytest.raises(DataError, match=r"test.json: 1 example\(s\) have a weak label outside -1..1 "
+                                        r"\(classes: HAM, SPAM\): values 2 in 'spam/test:5'"):
         load_wrench(wrench)
 
 
@@ -74,8 +75,10 @@ def test_missing_text_and_empty_folder(wrench, tmp_path):
     with pytest.raises(DataError, match=r"test.json holds no examples"):
         load_wrench(wrench)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DataError, match="has none of train.json, valid.json, test.json"):
+    with pytest.raises(DataError, match="empty holds no WRENCH files"):
         load_wrench(tmp_path / "empty")
+    with pytest.raises(DataError, match="nowhere does not exist; expected a WRENCH dataset folder"):
+        load_wrench(tmp_path / "nowhere")
 
 
 def test_real_wrench_youtube(shared_data):

@@ -61,15 +61,20 @@ def test_test_videos_option_and_errors(spam):
 
 
 def test_bad_files(spam, tmp_path):
-    with pytest.raises(DataError, match=r"no Youtube\*-\*.csv files in"):
+    with pytest.raises(DataError, match=r"holds no YouTube CSVs \(Youtube\*-\*.csv\).*; it holds yt/"):
         load_youtube_spam(tmp_path)
+    with pytest.raises(DataError, match=r"nowhere does not exist; expected the UCI YouTube Spam Collection"):
+        load_youtube_spam(tmp_path / "nowhere")
+    with pytest.raises(DataError, match=r"Youtube02-Katy.csv is a file, not a folder"):
+        load_youtube_spam(spam / "Youtube02-Katy.csv")
     path = spam / "Youtube02-Katy.csv"
     path.write_text(path.read_text().replace("CONTENT", "TEXT"))
     with pytest.raises(DataError, match=r"Youtube02-Katy.csv: no column 'CONTENT'; the columns found are "
                                         r"COMMENT_ID, AUTHOR, DATE, TEXT, CLASS"):
         load_youtube_spam(spam)
     path.write_text("COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\nk1,a,d,hi,0\nk2,a,d,buy,2\n")
-    with pytest.raises(DataError, match=r"Youtube02-Katy.csv, line 3, column 'CLASS': label '2' is not one of"):
+    with pytest.raises(DataError, match=r"Youtube02-Katy.csv, column 'CLASS': 1 row\(s\) have labels outside "
+                                        r"the classes \['ham', 'spam'\]: '2' \(line 3\)"):
         load_youtube_spam(spam)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,8 +30,10 @@ def wait_for(condition, timeout: float = 120.0, what: str = ""):
 
 
 def read_progress(runs: Path) -> dict | None:
+    """The run's latest training report (before training, progress.json follows loading and encoding)."""
     for path in runs.glob("*/progress.json"):
-        return json.loads(path.read_text())  # written atomically: never half a file
+        report = json.loads(path.read_text())  # written atomically: never half a file
+        return report if report["phase"] == "train" else None
     return None
 
 
@@ -54,6 +57,7 @@ def test_progress_is_followed_live_and_sigterm_stops_the_run_keeping_its_folder(
             proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
     assert "stopped by SIGTERM" in err and "Traceback" not in err
+    assert re.search(r"Encoding review/train: \d+ of \d+ rows \([\d,.]+ rows/s, \d+ s left\)", err)  # never silent
     run = only_run(runs)
     status = read_status(run)
     assert status["status"] == "failed" and "stopped by SIGTERM" in status["error"]
