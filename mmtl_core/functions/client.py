@@ -253,6 +253,10 @@ class _Conversation:
     rerun: Collection[str]
     progress: Progress | None
     n_workers: int | None
+    infos: list[FunctionInfo] = field(default_factory=list)  # what the host found
+    errors: list[dict[str, Any]] = field(default_factory=list)  # modules that did not load, as the host said
+    share: dict[str, int] = field(default_factory=dict)  # each kind's part of the progress bar
+    wait: float = 0.0  # seconds to wait for the host's next event
     known: dict[str, dict[str, Column]] = field(default_factory=dict)  # by kind: columns the cache holds
     computed: dict[str, dict[str, Column]] = field(default_factory=dict)  # by kind: columns the host computed
 
@@ -308,37 +312,44 @@ class _Conversation:
             self.progress(fraction, note)
 
     def _talk(self, request: dict[str, Any]) -> tuple[list[FunctionInfo], list[dict[str, Any]]]:
-        limits = self.host.limits
-        wait = limits.import_timeout_s + 60
-        infos: list[FunctionInfo] = []
-        errors: list[dict[str, Any]] = []
-        share = {}
+        """Follow the host's events up to the end of the request: the functions found and the load errors."""
+        self.wait = self.host.limits.import_timeout_s + 60
         while True:
-            event = self.host.receive(wait)
-            kind = event.get("event")
-            if kind == "need_dataset":
-                self._say(0.0, f"Sending {len(self.dataset):,} rows of {self.dataset.name} to the function host")
-                self.host.ensure_dataset(self.dataset)
-                self.host.send(request)
-            elif kind == "importing":
-                self._say(0.0, f"Importing {event['module']} (time limit {limits.import_timeout_s:g} s)")
-            elif kind == "loaded":
-                infos = [FunctionInfo.from_plain(f) for f in event["functions"]]
-                errors = list(event["errors"])
-                run = self._plan(infos)
-                share = {k: i for i, k in enumerate(k for k in KINDS if run[k])}
-                self.host.send({"op": "run", **run, "timeout_s": self.timeout_s, "cardinality": self.cardinality,
-                                "n_workers": self.n_workers})
-                wait = self.timeout_s * max(1, len(run["labeling"]) + len(run["slicing"])) + 90
-            elif kind == "progress":
-                parts = max(1, len(share))
-                self._say((share.get(event["kind"], 0) + float(event["fraction"])) / parts, str(event["note"]))
-            elif kind == "result":
-                self._take(event)
-            elif kind == "end":
-                if event.get("error"):
-                    self._fail_missing(infos, event["error"])
-                return infos, errors
+            event = self.host.receive(self.wait)
+            try:
+                ended = self._handle(event, request)
+            except (KeyError, TypeError, ValueError, AttributeError) as e:  # never trusted: the sandbox wrote it
+                raise wire.WireError(f"the function host sent a malformed message ({type(e).__name__}: {e})") from e
+            if ended:
+                return self.infos, self.errors
+
+    def _handle(self, event: dict[str, Any], request: dict[str, Any]) -> bool:
+        """Act on one event of the host; True at the end of the request."""
+        kind = event.get("event")
+        if kind == "need_dataset":
+            self._say(0.0, f"Sending {len(self.dataset):,} rows of {self.dataset.name} to the function host")
+            self.host.ensure_dataset(self.dataset)
+            self.host.send(request)
+        elif kind == "importing":
+            self._say(0.0, f"Importing {event['module']} (time limit {self.host.limits.import_timeout_s:g} s)")
+        elif kind == "loaded":
+            self.infos = [FunctionInfo.from_plain(f) for f in event["functions"]]
+            self.errors = [dict(e) for e in event["errors"]]
+            run = self._plan(self.infos)
+            self.share = {k: i for i, k in enumerate(k for k in KINDS if run[k])}
+            self.host.send({"op": "run", **run, "timeout_s": self.timeout_s, "cardinality": self.cardinality,
+                            "n_workers": self.n_workers})
+            self.wait = self.timeout_s * max(1, len(run["labeling"]) + len(run["slicing"])) + 90
+        elif kind == "progress":
+            parts = max(1, len(self.share))
+            self._say((self.share.get(event["kind"], 0) + float(event["fraction"])) / parts, str(event["note"]))
+        elif kind == "result":
+            self._take(event)
+        elif kind == "end":
+            if event.get("error"):
+                self._fail_missing(self.infos, str(event["error"]))
+            return True
+        return False
 
     def _plan(self, infos: list[FunctionInfo]) -> dict[str, list[str]]:
         """Which functions the host must run: those of the kinds asked for that the cache misses."""

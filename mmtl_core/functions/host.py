@@ -276,8 +276,13 @@ class Host:
             return "died" if run.module is not None else self._died_applying(run)
         try:
             event = wire.receive(run.conn)
-        except wire.WireError:
+            return self._relay(run, event)
+        except (wire.WireError, KeyError, TypeError, ValueError):  # it died, or its code wrote garbage: end it
+            os.killpg(run.pid, signal.SIGKILL)
             return "died" if run.module is not None else self._died_applying(run)
+
+    def _relay(self, run: _Running, event: dict[str, Any]) -> str:
+        """Pass one of the child's events on to the server (keeping what the host needs to know of it)."""
         kind = event.get("event")
         if kind == "importing":
             run.module, run.module_path = str(event["module"]), str(event["path"])

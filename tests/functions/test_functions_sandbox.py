@@ -421,3 +421,18 @@ def test_a_host_that_died_is_restarted_on_the_next_request(home, tmp_path):
         assert host.pid != first and run.applied["labeling"].column("says_free").tolist() == [1, -1, -1]
     finally:
         host.stop()
+
+
+def test_a_module_that_writes_garbage_on_the_hosts_channel_costs_only_itself(host, tmp_path):
+    folder = tmp_path / "lfs"
+    write(folder, "a_good.py", GOOD)
+    write(folder, "b_forger.py", '''
+        import gc, socket
+        for obj in gc.get_objects():
+            if isinstance(obj, socket.socket) and obj.fileno() >= 0:
+                obj.sendall(b"\\xff" * 64)  # not a message
+        ''')
+    launcher = host.pid
+    run = apply_modules(toy(), folder, host=host)
+    assert [str(e).split(":")[0] for e in run.errors] == ["b_forger.py"]
+    assert run.applied["labeling"].column("says_free").tolist() == [1, -1, -1] and host.pid == launcher
