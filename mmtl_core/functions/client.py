@@ -52,11 +52,7 @@ class ModuleRun:
     functions: tuple[FunctionInfo, ...]
     errors: tuple[FunctionError, ...]  # modules that did not load, names used twice (file and line)
     applied: dict[str, AppliedFunctions]  # by kind, for the kinds asked for that have functions
-    remembered_imports: tuple[str, ...] = ()  # modules skipped because their import failed before
     protections: tuple[Protection, ...] = ()
-
-    def of_kind(self, kind: str) -> list[FunctionInfo]:
-        return [f for f in self.functions if f.kind == kind]
 
     @property
     def not_cached(self) -> list[str]:
@@ -134,7 +130,6 @@ class FunctionHost:
         self._scratch: str | None = None
         self._datasets: set[str] = set()
         self.protections: tuple[Protection, ...] = ()
-        self.host_pid: int | None = None  # the host's own pid (the launcher's child where a PID namespace exists)
 
     @property
     def pid(self) -> int | None:
@@ -174,7 +169,6 @@ class FunctionHost:
                 self._discard()
                 raise SandboxError(f"the function host did not start (exit code {code}): {e}") from e
             self.protections = tuple(Protection(**p) for p in hello["protections"])
-            self.host_pid = int(hello["pid"])
             return self.protections
 
     def stop(self) -> None:
@@ -291,8 +285,7 @@ class _Conversation:
             computed = self.computed.get(kind, {})
             remember_columns(self.cache, self.dataset.fingerprint, functions, computed, cardinality)
             applied[kind] = assemble(functions, kind, n, {**self.known.get(kind, {}), **computed})
-        return ModuleRun(tuple(infos), tuple(load_errors), applied, tuple(sorted(remembered)),
-                         self.host.protections)
+        return ModuleRun(tuple(infos), tuple(load_errors), applied, self.host.protections)
 
     def _remembered_failures(self, digests: dict[str, str | None]) -> dict[str, dict[str, Any]]:
         found = {}

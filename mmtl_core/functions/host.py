@@ -190,8 +190,7 @@ class Host:
         self.datasets: OrderedDict[str, Dataset] = OrderedDict()
 
     def serve(self) -> None:
-        wire.send(self.server, {"event": "hello", "protections": [p.to_plain() for p in self.protections],
-                                "pid": os.getpid()})
+        wire.send(self.server, {"event": "hello", "protections": [p.to_plain() for p in self.protections]})
         while True:
             try:
                 message = wire.receive(self.server, trusted=True)
