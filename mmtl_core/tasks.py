@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from mmtl_core.atomic import atomic_write_text
+from mmtl_core.browse import text_columns  # the one definition of "a text column"
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import TaskError
 from mmtl_core.keys import check_identifier
@@ -140,8 +141,6 @@ def tasks_for(dataset: Dataset, user_tasks: list[Task]) -> list[Task]:
               if glue_folder in (t.dataset, t.name) and t.name not in {u.name for u in found}]
     if found or "label" not in dataset.frame.columns or len(dataset.label_names) < 2:
         return found
-    from mmtl_core.browse import text_columns  # the one definition of "a text column"
-
     texts = ["text"] if "text" in dataset.frame.columns else text_columns(dataset)[:1]
     if not texts:
         return found

@@ -84,3 +84,25 @@ def bootstrap_counts(counts: np.ndarray, n_boot: int, rng: np.random.Generator) 
     draws = np.zeros((n_boot, flat.size), dtype=np.int64)
     draws[:, keep] = rng.multinomial(n, flat[keep] / n, size=n_boot)
     return draws.reshape((n_boot,) + counts.shape)
+
+
+#: Jeffreys' prior: half an example in every cell of a confusion table that can be filled.
+JEFFREYS = 0.5
+
+
+def posterior_tables(counts: np.ndarray, n_draws: int, rng: np.random.Generator, possible: np.ndarray,
+                     prior: float = JEFFREYS) -> np.ndarray:
+    """``n_draws`` confusion tables of cell probabilities drawn from their posterior given ``counts`` (one slice's
+    table), a Dirichlet(counts + prior) over the ``possible`` cells (False: a cell that cannot be filled, such as
+    "abstained" for a set that never abstains, stays 0).
+
+    The metrics here are ratios of cells, so a table of probabilities scores like one of counts. Unlike resampling
+    the rows, a slice where every prediction is right still draws some wrong ones: its interval says how wrong the
+    model could be at that n, instead of collapsing to a point.
+    """
+    alpha = np.where(possible, counts + prior, 0.0).reshape(-1)
+    keep = np.flatnonzero(alpha)
+    draws = np.zeros((n_draws, alpha.size))
+    gammas = rng.standard_gamma(alpha[keep], size=(n_draws, len(keep)))
+    draws[:, keep] = gammas / gammas.sum(axis=1, keepdims=True)
+    return draws.reshape((n_draws,) + counts.shape)

@@ -1,7 +1,16 @@
-"""Confidence intervals: Wilson for proportions, percentile bootstrap for everything else.
+"""Intervals: Wilson for accuracy, a Jeffreys posterior for the other classification metrics, the percentile
+bootstrap for correlations.
 
-Slices are small, so every per-slice number is shown with an interval. Wilson's score interval stays inside
-[0, 1] and behaves at 0/n and n/n, where the textbook normal interval collapses to a point.
+Slices are small, so every per-slice number is shown with an interval, and none may claim a certainty the data
+does not hold. Wilson's score interval stays inside [0, 1] and behaves at 0/n and n/n, where the textbook normal
+interval collapses to a point. The percentile bootstrap collapses there too (a slice where every prediction is right
+resamples only right predictions: F1 [1.000, 1.000] at n = 54), so F1, macro F1 and Matthews correlation take the
+2.5% and 97.5% points of the metric over confusion tables drawn from their Dirichlet posterior under Jeffreys'
+prior (:func:`mmtl_core.slices.count_metrics.posterior_tables`), stretched to reach the estimate where it lies at
+the boundary (as Brown, Cai and DasGupta's Jeffreys interval does at x = n): a slice of 54 examples all right gets
+F1 1.000 [0.934, 1.000]. For accuracy that interval is close to Wilson's (10 of 10 right: lower ends 0.721 and
+0.722). Correlations (regression tasks) keep the bootstrap: a perfect correlation on a slice is rare in practice,
+and has no cell table to put a prior on.
 """
 
 from __future__ import annotations
@@ -13,7 +22,16 @@ from scipy import stats
 
 #: Names written in the tables' ``ci_method`` column.
 WILSON = "wilson"
+JEFFREYS_POSTERIOR = "jeffreys"
 BOOTSTRAP = "bootstrap"
+
+#: The methods in the words a page shows beside its table.
+INTERVAL_NOTE = (
+    f"`{WILSON}` (Wilson score interval) for accuracy; `{JEFFREYS_POSTERIOR}` for F1, macro F1 and Matthews "
+    "correlation (the metric's 2.5% and 97.5% points over confusion tables drawn from their posterior with half an "
+    "example of prior in each cell, so a slice where every prediction is right still shows how far off it could "
+    f"be); `{BOOTSTRAP}` (seeded percentile bootstrap) for correlations."
+)
 
 DEFAULT_LEVEL = 0.95
 DEFAULT_N_BOOT = 1000

@@ -17,6 +17,7 @@ import pandas as pd
 from mmtl_core.errors import PredictionsError
 from mmtl_core.runs.columns import PROB_PREFIX, SCORE_COLUMN, is_prob_column, order_prob_columns
 from mmtl_core.slices.predictions import PredictionSet, check_probabilities, few
+from mmtl_core.tasks import Task
 
 LABEL_COLUMNS = ("label", "pred")
 
@@ -47,6 +48,12 @@ def read_predictions(path: Path, cardinality: int | None, label_names: tuple[str
     """Parse one prediction file. ``cardinality`` None infers K from ``prob_<i>`` columns (stored runs)."""
     frame = read_table(path)
     return frame_to_predictions(frame, str(path), cardinality, label_names, task_name, name or path.stem)
+
+
+def read_task_predictions(path: Path, task: Task, expected_ids: np.ndarray, name: str | None = None) -> PredictionSet:
+    """An uploaded CSV/Parquet file of ``task``'s predictions, aligned to ``expected_ids`` (a split's ids)."""
+    path = Path(path)
+    return read_predictions(path, task.cardinality, task.label_names, task.name, name or path.stem).align(expected_ids)
 
 
 def frame_to_predictions(frame: pd.DataFrame, where: str, cardinality: int | None, label_names: tuple[str, ...],

@@ -10,16 +10,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from mmtl_core.errors import PredictionsError
-
-if TYPE_CHECKING:
-    from mmtl_core.tasks import Task
 
 #: Tolerance on a row's probabilities summing to one (files rounded to 4 decimals still pass).
 SUM_TOLERANCE = 1e-3
@@ -37,9 +32,11 @@ def few(values: object, k: int = _FEW) -> str:
 class PredictionSet:
     """Per-example predictions of one source for one split (derived arrays are computed once, then kept).
 
-    Classification: ``probs`` is (n x K); a row of NaN means the source abstained on that example (majority vote
-    with no votes, an uploaded ``-1``); abstentions count as wrong in every metric. Regression: ``scores`` is (n,).
-    ``source`` says where the set came from (a file, a run) for messages.
+    Classification: ``probs`` is (n x K); a row of NaN means the source abstained on that example (an uploaded
+    ``-1``); abstentions count as wrong in every metric. ``classes`` (n,), when given, is the class of each row as
+    the source decided it (majority vote and the label model settle ties by the one rule of
+    :mod:`mmtl_core.weak.predictions`); otherwise a row's class is its most probable one. Regression: ``scores`` is
+    (n,). ``source`` says where the set came from (a file, a run) for messages.
     """
 
     name: str
@@ -47,6 +44,7 @@ class PredictionSet:
     probs: np.ndarray | None = None
     scores: np.ndarray | None = None
     source: str = field(default="")
+    classes: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         where = self.source or self.name
@@ -59,6 +57,12 @@ class PredictionSet:
         if values.ndim != (2 if self.probs is not None else 1) or len(values) != len(ids):
             raise PredictionsError(f"{where}: {len(ids)} example ids but predictions of shape {values.shape}")
         object.__setattr__(self, "probs" if self.probs is not None else "scores", values)
+        if self.classes is not None:
+            classes = np.asarray(self.classes, dtype=np.int64)
+            k = values.shape[1] if self.probs is not None else 0
+            if classes.shape != (len(ids),) or ((classes < -1) | (classes >= k)).any():
+                raise PredictionsError(f"{where}: classes must be one class id 0..{k - 1} (or -1) per example")
+            object.__setattr__(self, "classes", classes)
 
     # -- constructors -------------------------------------------------------------------------------------------
     @classmethod
@@ -91,14 +95,6 @@ class PredictionSet:
         probs[hit] = np.eye(cardinality)[labels[hit]]
         return cls(name, example_ids, probs=probs, source=source)
 
-    @classmethod
-    def from_file(cls, path: Path, task: "Task", expected_ids: np.ndarray, name: str | None = None) -> "PredictionSet":
-        """An uploaded CSV/Parquet file (see :mod:`mmtl_core.slices.prediction_files`), aligned to ``expected_ids``."""
-        from mmtl_core.slices.prediction_files import read_predictions
-
-        return read_predictions(Path(path), task.cardinality, task.label_names, task.name,
-                                name or Path(path).stem).align(expected_ids)
-
     # -- derived views ------------------------------------------------------------------------------------------
     @property
     def is_regression(self) -> bool:
@@ -112,24 +108,28 @@ class PredictionSet:
     def abstained(self) -> np.ndarray:
         if self.probs is None:
             return np.zeros(len(self.example_ids), dtype=bool)
+        if self.classes is not None:
+            return self.classes < 0
         return np.isnan(self.probs).all(axis=1)
 
     @cached_property
     def preds(self) -> np.ndarray:
-        """Predicted class ids (argmax; -1 where abstained), or the scores for regression."""
+        """Predicted class ids (``classes``, else the argmax; -1 where abstained), or the scores for regression."""
         if self.probs is None:
             return self.scores  # type: ignore[return-value]
+        if self.classes is not None:
+            return self.classes
         out = np.argmax(np.nan_to_num(self.probs, nan=-1.0), axis=1)
         return np.where(self.abstained, -1, out)
 
     @cached_property
     def confidence(self) -> np.ndarray:
         """Probability of the predicted class (NaN where abstained, and for regression)."""
-        if self.probs is None:
-            return np.full(len(self.example_ids), np.nan)
         out = np.full(len(self.example_ids), np.nan)
-        ok = ~self.abstained
-        out[ok] = self.probs[ok].max(axis=1)
+        if self.probs is None:
+            return out
+        ok = np.flatnonzero(~self.abstained)
+        out[ok] = self.probs[ok, self.preds[ok]]
         return out
 
     def __len__(self) -> int:
@@ -165,7 +165,8 @@ class PredictionSet:
             raise PredictionsError(f"{where}: {len(missing)} example(s) of this split have no prediction (missing "
                                    f"rows): {few(missing)}")
         values = {"probs": self.probs[order]} if self.probs is not None else {"scores": self.scores[order]}  # type: ignore[index]
-        return PredictionSet(self.name, expected.to_numpy(), source=self.source, **values)
+        classes = None if self.classes is None else self.classes[order]
+        return PredictionSet(self.name, expected.to_numpy(), source=self.source, classes=classes, **values)
 
 
 def ids_digest(example_ids: np.ndarray) -> str:

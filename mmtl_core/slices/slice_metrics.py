@@ -1,8 +1,9 @@
 """Per-slice metrics with their n and a confidence interval, for one or several prediction sets.
 
 The result is one long table (one row per prediction set x slice x metric), ready to filter, pivot or draw with
-error bars. Accuracy gets Wilson's interval; every other metric a seeded percentile bootstrap. Only rows with a
-gold label are scored. Small slices are flagged, not hidden; an empty slice has n = 0, NA values and a note.
+error bars. Accuracy gets Wilson's interval, the other classification metrics a Jeffreys posterior interval and
+correlations a seeded percentile bootstrap (see :mod:`mmtl_core.slices.intervals`). Only rows with a gold label are
+scored. Small slices are flagged, not hidden; an empty slice has n = 0, NA values and a note.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import pandas as pd
 
 from mmtl_core.errors import PredictionsError
 from mmtl_core.metrics import get_metric
-from mmtl_core.slices.count_metrics import COUNT_METRICS, bootstrap_counts
-from mmtl_core.slices.intervals import (BOOTSTRAP, DEFAULT_LEVEL, DEFAULT_N_BOOT, WILSON, percentile_interval,
-                                        seeded_rng, wilson_intervals, z_value)
+from mmtl_core.slices.count_metrics import COUNT_METRICS, posterior_tables
+from mmtl_core.slices.intervals import (BOOTSTRAP, DEFAULT_LEVEL, DEFAULT_N_BOOT, JEFFREYS_POSTERIOR, WILSON,
+                                        percentile_interval, seeded_rng, wilson_intervals, z_value)
 from mmtl_core.slices.predictions import PredictionSet
 from mmtl_core.slices.regression_bootstrap import REPLICATES, bootstrap_weights
 from mmtl_core.slices.split_slices import OVERALL, SplitSlices
@@ -32,7 +33,7 @@ class IntervalSettings:
     """How intervals are computed; the defaults are what the app shows."""
 
     level: float = DEFAULT_LEVEL  # coverage of every interval
-    n_boot: int = DEFAULT_N_BOOT  # bootstrap resamples; 1000 keeps the 2.5% tails stable to about +-0.01
+    n_boot: int = DEFAULT_N_BOOT  # resamples or posterior draws; 1000 keeps the 2.5% tails stable to about +-0.01
     seed: int = 0  # fixed, so the same data always shows the same interval
 
 
@@ -42,7 +43,7 @@ def slice_metrics(data: SplitSlices, predictions: PredictionSet | Sequence[Predi
     """One row per prediction set x slice (``overall`` first) x metric (the task's, unless ``metrics`` is given).
 
     Columns: predictions, slice, n (scored examples), metric, value, ci_low, ci_high (nullable floats: NA when
-    empty or undefined), ci_method (``wilson`` or ``bootstrap``), below_min_n (n < min_n), note.
+    empty or undefined), ci_method (``wilson``, ``jeffreys`` or ``bootstrap``), below_min_n (n < min_n), note.
     """
     sets = [predictions] if isinstance(predictions, PredictionSet) else list(predictions)
     metric_names = tuple(metrics) if metrics is not None else data.task.metrics
@@ -98,21 +99,29 @@ def confusion_counts_by_slice(members: np.ndarray, gold: np.ndarray, preds: list
 
 def _classification_block(names: tuple[str, ...], counts: np.ndarray, metric_names: Sequence[str],
                           settings: IntervalSettings, z: float) -> Block:
-    """Every slice at once from its (slices, K, K+1) confusion counts; only bootstrap draws loop over slices."""
+    """Every slice at once from its (slices, K, K+1) confusion counts (row 0: the whole split); only posterior
+    draws loop over slices. An undefined metric (NaN) gets no interval."""
     k = counts.shape[1]
     n = counts.sum(axis=(1, 2))
     value = np.column_stack([COUNT_METRICS[m](counts) for m in metric_names])
     low, high = np.full_like(value, np.nan), np.full_like(value, np.nan)
-    methods = [WILSON if m == "accuracy" else BOOTSTRAP for m in metric_names]
+    methods = [WILSON if m == "accuracy" else JEFFREYS_POSTERIOR for m in metric_names]
     for i, m in enumerate(metric_names):
         if m == "accuracy":
             correct = np.trace(counts[:, :, :k], axis1=1, axis2=2)
             low[:, i], high[:, i] = wilson_intervals(correct, n, z)
-    boot = [i for i, m in enumerate(metric_names) if m != "accuracy"]
-    for j in np.flatnonzero(n) if boot else ():
-        draws = bootstrap_counts(counts[j], settings.n_boot, seeded_rng(settings.seed, names[j]))
-        for i in boot:
-            low[j, i], high[j, i] = percentile_interval(COUNT_METRICS[metric_names[i]](draws), settings.level)
+    others = [i for i, m in enumerate(metric_names) if m != "accuracy"]
+    possible = np.ones(counts.shape[1:], dtype=bool)
+    possible[:, k] = counts[0, :, k].any()  # "abstained" only for a set that abstains somewhere in the split
+    for j in np.flatnonzero(n) if others else ():
+        defined = [i for i in others if np.isfinite(value[j, i])]
+        if not defined:
+            continue
+        draws = posterior_tables(counts[j], settings.n_boot, seeded_rng(settings.seed, names[j]), possible)
+        for i in defined:
+            lo, hi = percentile_interval(COUNT_METRICS[metric_names[i]](draws), settings.level)
+            # At the boundary (every prediction right) the estimate lies beyond the draws' upper end: reach it.
+            low[j, i], high[j, i] = min(lo, value[j, i]), max(hi, value[j, i])
     return n, value, low, high, methods
 
 

@@ -1,8 +1,8 @@
 """The current label model's training labels for a dataset and task, computed at launch through the code path of
 the Labeling functions page (its modules, its analysis, its export), so a run trains on what the page shows.
 
-The one seam to the page's service: when the page's service and per-dataset module sets land
-(``mmtl_core.studio.labeling``, ``mmtl_core.weak.predictions``), only this module changes.
+The one seam to the page's service (``mmtl_core.studio``): the dataset/task's module set, analysed as the page
+does, its predictions by the one rule of ``mmtl_core.weak.predictions``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import pandas as pd
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError
 from mmtl_core.tasks import Task
-from mmtl_core.workbench import analyse_labeling, default_files
+from mmtl_core.studio.labeling import analyse_labeling
+from mmtl_core.studio.modules import module_set
 from mmtl_core.workspace import Workspace
 
 log = logging.getLogger("mmtl_core.train")
@@ -28,8 +29,8 @@ def label_model_labels(dataset: Dataset, task: Task, workspace: Workspace) -> tu
     A module that does not load stops the launch (the labels would silently lack its functions); functions that
     fault on some rows, and the page's warnings about the set, are logged.
     """
-    files = default_files(workspace.functions_dir, dataset, task)
-    analysis = analyse_labeling(dataset, task, workspace, files=files)
+    files = module_set(workspace, dataset, task)
+    analysis = analyse_labeling(dataset, task, workspace, files)
     where = f"task {task.name!r}: setting 'labels' is 'label_model'"
     if analysis.load_errors:
         e = analysis.load_errors[0]

@@ -12,8 +12,7 @@ import pandas as pd
 from mmtl_core.atomic import atomic_write
 from mmtl_core.errors import WorkspaceError
 from mmtl_core.runs.columns import prob_columns
-from mmtl_core.weak.label_model import LabelModelResult
-from mmtl_core.weak.matrix import covered
+from mmtl_core.weak.predictions import WeakPredictions
 
 
 @dataclass(frozen=True, eq=False)
@@ -22,6 +21,7 @@ class TrainingLabels:
 
     frame: pd.DataFrame
     dropped: int  # train rows no function voted on: they carry no signal, so they are not training labels
+    classes: tuple[int, ...] = ()  # the classes the labels predict (by the one rule); one class is degenerate
 
     @property
     def note(self) -> str:
@@ -29,26 +29,14 @@ class TrainingLabels:
                 "were left out.")
 
 
-def training_labels(example_ids: Sequence[str] | np.ndarray, L_train: np.ndarray,
-                    label_model: LabelModelResult | None, label_names: Sequence[str] = (),
-                    proba: np.ndarray | None = None) -> TrainingLabels:
-    """Label-model probabilities for the train rows ``L_train`` (aligned with ``example_ids``).
-
-    Pass ``proba`` when already computed (the model's ``predict_proba(L_train)``, to avoid predicting twice), or
-    instead of a label model (majority vote's, while there are too few functions for a label model).
-    """
-    L_train = np.asarray(L_train)
-    ids = np.asarray(example_ids)
-    if ids.shape[0] != L_train.shape[0]:
-        raise ValueError(f"{ids.shape[0]} example ids for {L_train.shape[0]} label matrix rows")
-    if proba is None:
-        if label_model is None:
-            raise ValueError("give a label model or the probabilities")
-        proba = label_model.predict_proba(L_train)
-    keep = covered(L_train)
-    frame = pd.DataFrame(proba[keep], columns=prob_columns(proba.shape[1], label_names))
-    frame.insert(0, "example_id", ids[keep])
-    return TrainingLabels(frame, int((~keep).sum()))
+def training_labels(predictions: WeakPredictions, label_names: Sequence[str] = ()) -> TrainingLabels:
+    """The probabilities of the covered rows of ``predictions`` (the train rows, from
+    :func:`~mmtl_core.weak.predictions.labeling_model`), one ``prob_<class>`` column per class."""
+    keep = predictions.covered
+    frame = pd.DataFrame(predictions.proba[keep], columns=prob_columns(predictions.proba.shape[1], label_names))
+    frame.insert(0, "example_id", predictions.example_ids[keep])
+    present = np.unique(predictions.classes[keep])
+    return TrainingLabels(frame, int((~keep).sum()), tuple(int(c) for c in present))
 
 
 def export_training_labels(path: Path, labels: TrainingLabels) -> Path:

@@ -45,3 +45,24 @@ def class_counts(L: np.ndarray, cardinality: int) -> np.ndarray:
 def covered(L: np.ndarray) -> np.ndarray:
     """Rows at least one function voted on."""
     return (L != ABSTAIN).any(axis=1)
+
+
+def distinct_rows(L: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct vote patterns of ``L`` (its distinct rows), each row's pattern, and how many rows show each:
+    ``patterns[inverse] == L``. 100k rows of 20 functions hold a few thousand patterns, so whatever depends on a
+    row only through its votes is computed once per pattern.
+    """
+    L = np.asarray(L)
+    n, m = L.shape
+    if m == 0 or n == 0:  # no votes to tell rows apart: one pattern (or none)
+        return L[:1], np.zeros(n, dtype=np.int64), np.array([n] if n else [], dtype=np.int64)
+    base = int(L.max(initial=ABSTAIN)) + 2  # votes -1..K-1 shifted to 0..K
+    if m * np.log2(base) < 62:
+        # One int64 per row (its votes as digits in base K+1): sorting integers beats sorting rows.
+        keys = np.zeros(n, dtype=np.int64)
+        for j in range(m):
+            keys = keys * base + (L[:, j].astype(np.int64) + 1)
+        _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+        return L[first], inverse, counts
+    patterns, inverse, counts = np.unique(L, axis=0, return_inverse=True, return_counts=True)
+    return patterns, inverse.ravel(), counts

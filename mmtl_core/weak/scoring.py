@@ -1,48 +1,24 @@
-"""Majority vote and the label model scored side by side on the dev split, on the same rows, by the task's metric."""
+"""Majority vote and the label model scored side by side on the same rows, by the task's metrics: on all rows with a
+gold label, and on the covered ones (see :data:`~mmtl_core.weak.predictions.PREDICTION_RULE`)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from mmtl_core.errors import TaskError
 from mmtl_core.metrics import CLASSIFICATION_METRICS
-from mmtl_core.weak.label_model import LabelModelResult, majority_vote_proba
-from mmtl_core.weak.matrix import covered
+from mmtl_core.weak.predictions import PREDICTION_RULE, WeakPredictions
 
-#: Shown under the comparison table in the UI, verbatim; ``comparison.attrs["note"]`` carries it too.
-SCORING_NOTE = (
-    "Both models are scored on the same rows: every dev row with a gold label (n). Rows no labeling function votes "
-    "on are not skipped: there majority vote ties between all classes, and the label model falls back on its class "
-    "prior (uniform, so also a tie, unless a class balance was set). Every tie is broken by Snorkel's deterministic "
-    "'random' tie-break, fixed by the row's position, so both models and every refit draw alike; a model earns "
-    "nothing by abstaining. The '(covered)' columns score only the rows at least one function votes on (the same "
-    "rows for both models); Coverage is their share of n."
-)
-
-MODEL_NAMES = ("Majority vote", "Label model")
+#: Columns of :func:`score_weak_predictions` before the metric columns.
+COUNT_COLUMNS = ("n", "covered", "Coverage")
 
 
-def _snorkel_hash(i: int) -> int:
-    # The same deterministic hash as snorkel.utils.core._hash, so our predictions equal Snorkel's.
-    return int(hashlib.sha1(str(i).encode("utf-8")).hexdigest(), 16)
-
-
-def break_ties(proba: np.ndarray, tol: float = 1e-5) -> np.ndarray:
-    """Class predictions from probabilities, ties broken as Snorkel's ``probs_to_preds(tie_break_policy="random")``.
-
-    Vectorised: only the tied rows (usually few) go through the hash.
-    """
-    proba = np.asarray(proba, dtype=np.float64)
-    tied_mask = np.abs(proba - proba.max(axis=1, keepdims=True)) < tol
-    preds = tied_mask.argmax(axis=1)
-    n_tied = tied_mask.sum(axis=1)
-    for i in np.flatnonzero(n_tied > 1):
-        preds[i] = np.flatnonzero(tied_mask[i])[_snorkel_hash(int(i)) % int(n_tied[i])]
-    return preds.astype(np.int64)
+def covered_column(metric: str) -> str:
+    """The name of a metric's column scored on covered rows only."""
+    return f"{metric} (covered)"
 
 
 def _check_metrics(metrics: Sequence[str]) -> None:
@@ -52,36 +28,31 @@ def _check_metrics(metrics: Sequence[str]) -> None:
                         f"{', '.join(CLASSIFICATION_METRICS)}")
 
 
-def compare_label_models(L_dev: np.ndarray, gold_dev: np.ndarray, label_model: LabelModelResult | None,
-                         metrics: Sequence[str] = ("accuracy",), *, cardinality: int | None = None) -> pd.DataFrame:
-    """One row per model (:data:`MODEL_NAMES`), scored on the dev rows as :data:`SCORING_NOTE` says.
+def score_weak_predictions(predictions: Mapping[str, WeakPredictions], gold: np.ndarray,
+                           metrics: Sequence[str] = ("accuracy",)) -> pd.DataFrame:
+    """One row per model, every model scored on the same rows: those of ``gold`` with a label (-1 = none).
 
-    Columns: ``n``, ``covered``, ``Coverage``, then per metric ``<metric>`` (all n rows) and ``<metric> (covered)``.
-    Dev rows without a gold label (-1) are left out of n. Without a label model (fewer than three functions) only
-    majority vote is scored; ``cardinality`` then gives K.
+    Columns: ``n`` (rows with a gold label), ``covered`` (of them, rows some function votes on), ``Coverage``
+    (covered / n), then per metric ``<metric>`` on all n rows and ``<metric> (covered)`` on the covered ones.
+    ``attrs["note"]`` holds the rule the figures follow.
     """
     _check_metrics(metrics)
-    gold_dev = np.asarray(gold_dev).astype(np.int64).ravel()
-    has_gold = gold_dev >= 0
-    L = np.asarray(L_dev)[has_gold]
-    gold = gold_dev[has_gold]
-    is_covered = covered(L)
-    k = label_model.cardinality if label_model is not None else cardinality
-    if k is None:
-        raise ValueError("give the cardinality when there is no label model")
-    probas = {MODEL_NAMES[0]: majority_vote_proba(L, k)}
-    if label_model is not None:
-        probas[MODEL_NAMES[1]] = label_model.predict_proba(L)
+    gold = np.asarray(gold).astype(np.int64).ravel()
+    has_gold = gold >= 0
+    y = gold[has_gold]
     rows = []
-    for proba in probas.values():
-        preds = break_ties(proba)
-        row: dict[str, float] = {"n": len(gold), "covered": int(is_covered.sum()),
-                                 "Coverage": float(is_covered.mean()) if len(gold) else float("nan")}
+    for p in predictions.values():
+        if len(p) != len(gold):
+            raise ValueError(f"{p.model}: {len(p)} predictions for {len(gold)} gold labels")
+        classes, is_covered = p.classes[has_gold], p.covered[has_gold]
+        row: dict[str, float] = {"n": len(y), "covered": int(is_covered.sum()),
+                                 "Coverage": float(is_covered.mean()) if len(y) else float("nan")}
         for name in metrics:
             metric = CLASSIFICATION_METRICS[name]
-            row[name] = metric(gold, preds)
-            row[f"{name} (covered)"] = metric(gold[is_covered], preds[is_covered])
+            row[name] = metric(y, classes)
+            row[covered_column(name)] = metric(y[is_covered], classes[is_covered])
         rows.append(row)
-    table = pd.DataFrame(rows, index=pd.Index(list(probas), name="model"))
-    table.attrs["note"] = SCORING_NOTE
+    table = pd.DataFrame(rows, index=pd.Index(list(predictions), name="model"),
+                         columns=[*COUNT_COLUMNS, *(c for m in metrics for c in (m, covered_column(m)))])
+    table.attrs["note"] = PREDICTION_RULE
     return table

@@ -17,10 +17,6 @@ import pandas as pd
 
 from mmtl_core.weak.matrix import ABSTAIN
 
-#: Columns of :func:`lf_summary`, Snorkel's names; the last four appear only with gold labels / weights.
-SUMMARY_COLUMNS = ("j", "Polarity", "Coverage", "Overlaps", "Conflicts", "Correct", "Incorrect", "Emp. Acc.",
-                   "Learned Weight")
-
 #: Shown beside :func:`function_summary`'s table in the UI, verbatim.
 SUMMARY_NOTE = (
     "Polarity (the classes a function returns) and Coverage, Overlaps and Conflicts (fractions of rows) are measured "

@@ -13,12 +13,12 @@ from dataclasses import asdict
 import streamlit as st
 
 from mmtl_core.browse import describe_datasets
-from mmtl_core.data import DatasetSpec, load_dataset, load_specs, save_specs
+from mmtl_core.data import DatasetSpec, load_dataset
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.data.sources import source_stamp
 from mmtl_core.errors import MMTLError
 from mmtl_core.markup import escape_markdown
-from mmtl_core.tasks import Task, load_tasks, tasks_for
+from mmtl_core.tasks import Task, tasks_for
 from mmtl_core.weak.label_model import warm_up
 from mmtl_core.workspace import Workspace
 
@@ -48,7 +48,7 @@ def load(spec: DatasetSpec) -> Dataset:
 
 
 def specs() -> list[DatasetSpec]:
-    return load_specs(workspace().datasets_file)
+    return workspace().dataset_specs()
 
 
 def datasets() -> dict[str, Dataset]:
@@ -66,15 +66,14 @@ def add_dataset(spec: DatasetSpec) -> Dataset:
     """Load ``spec`` and remember it in the workspace; on failure nothing already saved changes. The dataset, and
     its first task, become the selection on every page."""
     dataset = load(spec)
-    kept = [s for s in specs() if s.name != spec.name]
-    save_specs(workspace().datasets_file, [*kept, spec])
+    workspace().save_dataset(spec)
     tasks = tasks_for(dataset, user_tasks())
     st.session_state["dataset"], st.session_state["task"] = spec.name, tasks[0].name if tasks else None
     return dataset
 
 
 def remove_dataset(name: str) -> None:
-    save_specs(workspace().datasets_file, [s for s in specs() if s.name != name])
+    workspace().forget_dataset(name)
 
 
 def datasets_overview(loaded: dict[str, Dataset]):
@@ -82,7 +81,7 @@ def datasets_overview(loaded: dict[str, Dataset]):
 
 
 def user_tasks() -> list[Task]:
-    return load_tasks(workspace().tasks_file)
+    return workspace().tasks()
 
 
 def _share(key: str, shared: str) -> None:

@@ -3,8 +3,8 @@
 The editor never loses text. What the user types is kept as a draft in the session (it survives a page switch and
 a change of the file on disk); a save checks the file still holds the text it opened (another tab, session or a
 ``git pull`` may have changed it) and on a conflict shows both texts and lets the user choose; a good save keeps
-the editor as it is (cursor, scroll); the history can be viewed, compared and restored. The analysis shown beside
-it keeps the last good results when a save breaks a module that worked, marked stale, with the error at its line.
+the editor as it is (cursor, scroll); the history can be viewed, compared and restored. A module that does not load
+has its error marked at its line in the editor, which scrolls there.
 """
 
 from __future__ import annotations
@@ -268,27 +268,12 @@ def modules_digest(ws: Workspace, modules: Sequence[str]) -> str:
     return hashlib.sha1(repr(texts).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Stale:
-    """The results shown are those of the last good save: this save broke a module that worked."""
-
-    errors: tuple[FunctionError, ...]
-
-    @property
-    def message(self) -> str:
-        return ("Showing the results of the last good save: " + "; ".join(str(e) for e in self.errors)
-                + ". Fix the module and save to update them.")
-
-
 def analysis_once(name: str, key: tuple, analyse: Callable[[Callable[[float, str], None], Sequence[str]], T],
-                  text: str, *, scope: tuple | None = None) -> tuple[T, Stale | None]:
-    """``analyse(progress, rerun)`` under a progress bar, rerun only when ``key`` changed since it last ran (every
-    widget click reruns a page) or the user asked to run failed functions again (:func:`show_problems`).
-
-    With ``scope`` (the dataset and task), a result in which a module that worked before no longer loads is not
-    shown: the last good result is, with :class:`Stale` saying why, and the editor marks the error's line.
-    A failure of the analysis itself is shown and stops the page.
-    """
+                  text: str) -> T:
+    """``analyse(progress, rerun)`` under a progress bar that names what runs, rerun only when ``key`` changed since
+    it last ran (every widget click reruns a page) or the user asked to run failed functions again
+    (:func:`show_problems`: ``rerun`` names them). The result is kept in ``st.session_state[name]``; its load
+    errors mark their lines in the editor. A failure of the analysis itself is shown and stops the page."""
     rerun = st.session_state.pop(f"{name}_rerun", ())
     if st.session_state.get(f"{name}_key") != key or rerun:
         bar = st.progress(0.0, text=text)
@@ -301,16 +286,7 @@ def analysis_once(name: str, key: tuple, analyse: Callable[[Callable[[float, str
         bar.empty()
         st.session_state[name], st.session_state[f"{name}_key"] = result, key
         _mark_errors(result)
-    result = st.session_state[name]
-    if scope is None:
-        return result, None
-    good = st.session_state.get(f"{name}_good")
-    worked = set() if good is None or good[0] != scope else {str(f.path) for f in good[1].functions}
-    broken = tuple(e for e in result.load_errors if e.path in worked)
-    if broken:
-        return good[1], Stale(broken)
-    st.session_state[f"{name}_good"] = (scope, result)
-    return result, None
+    return st.session_state[name]
 
 
 def _mark_errors(result: Any) -> None:
@@ -320,9 +296,3 @@ def _mark_errors(result: Any) -> None:
     if st.session_state.get(_ERRORS) != errors:
         st.session_state[_ERRORS] = errors
         st.rerun()
-
-
-def show_stale(stale: Stale | None) -> None:
-    if stale is not None:
-        st.warning(escape_markdown(stale.message), icon=":material/history_toggle_off:")
-

@@ -7,7 +7,7 @@ import streamlit as st
 from mmtl_core.browse import browse, label_counts, text_columns
 from mmtl_core.errors import MMTLError
 from mmtl_core.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
-from mmtl_core.tasks import Task, identifier_from, save_tasks, tasks_for
+from mmtl_core.tasks import Task, identifier_from, tasks_for
 from pages.parts import charts, common
 from pages.parts.load_form import load_form
 
@@ -63,7 +63,7 @@ def _tasks(dataset) -> None:
                             1 if kind == "regression" else len(names), tuple(metrics),
                             () if kind == "regression" else names)
                 task.check_against(dataset)
-                save_tasks(common.workspace().tasks_file, [t for t in user if t.name != task.name] + [task])
+                common.workspace().save_task(task)
             except MMTLError as e:
                 common.show_error(e, "The task was not saved")
             else:

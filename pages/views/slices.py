@@ -6,52 +6,49 @@ from __future__ import annotations
 import streamlit as st
 
 from mmtl_core.errors import MMTLError
-from mmtl_core.slice_workbench import (ALPHA, LABEL_MODEL, MAJORITY_VOTE, analyse_slices, largest_error_cell,
-                                       prediction_sets_for, run_prediction_sets, significant, slice_sizes, slice_table,
-                                       uploaded_prediction_set)
 from mmtl_core.slices import OVERALL, bucket_examples, compare_table, confusion_table, slice_metrics
+from mmtl_core.slices.intervals import INTERVAL_NOTE
 from mmtl_core.slices.slice_metrics import IntervalSettings
-from mmtl_core.workbench import default_files, function_files
+from mmtl_core.studio.display import comparison_table, slice_table, weak_comparison_table
+from mmtl_core.studio.slicing import (ALPHA, PredictionFileCache, analyse_slices, largest_error_cell,
+                                      run_prediction_sets, significant, slice_sizes, uploaded_prediction_set,
+                                      weak_comparison, weak_prediction_sets)
+from mmtl_core.weak import LABEL_MODEL, MAJORITY_VOTE, PREDICTION_RULE
 from pages.parts import charts, common, editor
+from pages.parts.last_good import results_to_show
+from pages.parts.modules import applied_modules, editor_module
+
+
+@st.cache_resource(show_spinner=False)
+def prediction_files() -> PredictionFileCache:
+    """Stored runs' prediction files, read once per content for every session (entries are never modified)."""
+    return PredictionFileCache()
+
 
 st.title("Slices")
 
 ws = common.workspace()
 dataset, task = common.dataset_and_task("sl")
-
-files = function_files(ws.functions_dir)
-active = st.sidebar.multiselect("Modules applied", files, default=default_files(ws.functions_dir, dataset, task),
-                                key=f"sl_active_{dataset.name}_{task.name}",
-                                help="Which modules of the functions folder hold slicing (and labeling) functions "
-                                     "for this task. The module open in the editor is always applied.")
+modules = applied_modules(ws, dataset, task, "sl")
 splits = list(dataset.splits)
 split = st.sidebar.selectbox("Split", splits, index=splits.index("dev") if "dev" in splits else 0, key="sl_split")
 min_n = int(st.sidebar.number_input("Minimum n", min_value=1, value=30, step=5, key="sl_min_n",
                                     help="Slices with fewer scored examples are flagged: their intervals are wide."))
-if not files:
-    st.info(f"No functions yet: `{ws.functions_dir.name}/` has no module. Create one on the Labeling functions page "
-            "and write slicing functions (`@slicing_function()`) in it.", icon=":material/lightbulb:")
-    st.stop()
 
 # --- the editor -------------------------------------------------------------------------------------------------
-
 # Collapsed once the modules hold slices: the results below are what a user comes back for.
 with st.expander("Edit slicing functions", icon=":material/edit:",
-                 expanded=not any("slice" in f.lower() for f in active)):
-    # Open a module of slices first (``*_slices.py``), else the first module applied.
-    opening = [f for f in active if "slice" in f.lower()] or active or files
-    choice = st.selectbox("Module", files, index=files.index(opening[0]), key="sl_file")
-    editor.module_editor(ws, choice, key="sl_editor", height=(14, 28))
+                 expanded=not any("slice" in f.lower() for f in modules)):
+    choice = editor_module(ws, dataset, task, modules, "sl")
+    if choice is not None:
+        editor.module_editor(ws, choice, key="sl_editor", height=(14, 28))
 
 # --- analysis: re-run only when the data, task or a module's text changed --------------------------------------
-applied = sorted({*active, choice})
-analysis, stale = editor.analysis_once(
-    "sl_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, applied)),
-    lambda progress, rerun: analyse_slices(dataset, task, ws, files=applied, progress=progress, rerun=rerun),
-    "Applying functions...", scope=(dataset.fingerprint, task.name))
-editor.show_stale(stale)
-editor.show_problems(analysis.load_errors, analysis.problems, key="sl_analysis",
-                    not_cached=analysis.labeling.not_cached if analysis.labeling else ())
+current = editor.analysis_once(
+    "sl_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, modules)),
+    lambda progress, rerun: analyse_slices(dataset, task, ws, modules, progress=progress, rerun=rerun),
+    "Applying functions...")
+analysis = results_to_show(current, dataset, task, "sl")
 if not analysis.slice_names:
     st.info("No slicing functions in the modules applied: only the overall row is scored. Write one with "
             "`@slicing_function()` and save.", icon=":material/lightbulb:")
@@ -87,10 +84,10 @@ for file in uploaded or []:
     else:
         uploads[ps.name] = ps
 
-runs = run_prediction_sets(ws, task, split, data.example_ids)
+runs = run_prediction_sets(ws, task, split, data.example_ids, prediction_files())
 for err in runs.errors:
     st.error(str(err), icon=":material/error:")
-sets = {**prediction_sets_for(dataset, task, analysis.labeling, split), **runs.sets, **uploads}
+sets = {**weak_prediction_sets(analysis.labeling, split), **runs.sets, **uploads}
 if not sets:
     st.info("No predictions to score yet: write labeling functions (for majority vote and the label model), train "
             "a model, or upload a predictions file.", icon=":material/lightbulb:")
@@ -108,11 +105,18 @@ settings = IntervalSettings()
 metrics = slice_metrics(data, [sets[n] for n in chosen], min_n=min_n, settings=settings)
 st.subheader(f"Per-slice metrics on {split} ({len(data.frame):,} rows)")
 st.dataframe(slice_table(metrics), hide_index=True, width="stretch", key="sl_table")
-st.caption(f"n counts the slice's rows with a gold label. Intervals: {settings.level:.0%}; `wilson` (Wilson score "
-           f"interval) for accuracy, `bootstrap` (percentile, {settings.n_boot} seeded resamples) for other metrics. "
-           f"`below min n`: fewer than {min_n} examples, so the interval is wide. An empty slice shows `empty`.")
+st.caption(f"n counts the slice's rows with a gold label. Intervals: {settings.level:.0%}; {INTERVAL_NOTE} "
+           f"`below min n`: fewer than {min_n} examples, so the interval is wide. An empty slice shows `empty`, a "
+           "metric without a value there (F1 with no positive example) `undefined`.")
 metric = st.radio("Metric", list(task.metrics), horizontal=True, key="sl_metric")
 st.plotly_chart(charts.slice_metric_bars(metrics, metric, min_n), key="sl_bars")
+
+# The weak sets' figures on all rows and on covered rows, as the Labeling functions page shows them.
+weak = weak_comparison(analysis, split)
+if weak is not None:
+    with st.expander(f"Majority vote and label model on {split}", icon=":material/rule:"):
+        st.dataframe(weak_comparison_table(weak), width="stretch", key="sl_weak")
+        st.caption(f"{split.capitalize()} rows with a gold label. {PREDICTION_RULE}")
 
 # --- error cells --------------------------------------------------------------------------------------------------
 st.subheader("Errors by slice")
@@ -152,12 +156,10 @@ if a_name == b_name:
     st.stop()
 comparison = compare_table(data, sets[a_name], sets[b_name], settings=settings)
 comparison.insert(0, "significant", significant(comparison["p_value"]))
-shown = comparison[["significant", "slice", "metric", "n", "metric_a", "metric_b", "diff", "ci_low", "ci_high",
-                    "p_value", "test", "note"]]
-st.dataframe(shown.style.apply(lambda row: ["background-color: rgba(255, 200, 0, 0.3)" if row["significant"] else ""
-                                            for _ in row], axis=1),
-             hide_index=True, width="stretch", key="sl_compare",
-             column_config={c: st.column_config.NumberColumn(format="%.3f")
-                            for c in ("metric_a", "metric_b", "diff", "ci_low", "ci_high", "p_value")})
+compared = comparison_table(comparison)[["significant", "slice", "metric", "n", "metric_a", "metric_b", "diff",
+                                        "interval", "p_value", "test"]]
+st.dataframe(compared.style.apply(lambda row: ["background-color: rgba(255, 200, 0, 0.3)" if row["significant"]
+                                               else "" for _ in row], axis=1),
+             hide_index=True, width="stretch", key="sl_compare")
 st.caption(f"diff = B - A (positive: B is better), with a paired bootstrap interval. Highlighted: p < {ALPHA} "
            "(exact McNemar for accuracy, paired bootstrap otherwise), not corrected for the number of slices.")

@@ -45,28 +45,22 @@ def test_load_data_write_a_function_and_see_the_summary_change(page, app_server,
     _load_youtube_spam(page, url, shared_data)
 
     page.get_by_role("link", name="Labeling functions").click()
-    page.get_by_text("No labeling functions yet").wait_for(timeout=120_000)
-    # The functions folder is empty, so the page offers to create a module.
-    page.get_by_role("textbox", name="File name").fill("youtube_spam_mine.py")
-    page.get_by_role("textbox", name="File name").press("Enter")
-    _wait_idle(page)
-    page.get_by_role("button", name="Create").click()
+    # The functions folder is empty: the dataset gets its own module from the template, applied at once.
     summary = page.get_by_text("Summary", exact=True)
-    summary.wait_for(timeout=120_000)  # the template's one function is applied and summarised
-
+    summary.wait_for(timeout=120_000)
     cells = page.locator('[data-testid="stDataFrame"] td')
-    cells.filter(has_text="mentions_great").first.wait_for(state="attached")
+    cells.filter(has_text="mentions_example").first.wait_for(state="attached")
     assert cells.filter(has_text="mentions_gift_card").count() == 0
 
     editor = page.frame_locator('iframe[title="code_editor.code_editor"]')
     editor.locator(".ace_content").click()
     page.keyboard.press("Control+End")
-    page.keyboard.insert_text(NEW_FUNCTION.replace("SPAM", "POSITIVE"))
+    page.keyboard.insert_text(NEW_FUNCTION)
     editor.get_by_text("Save").click()
     # The summary table (drawn on a canvas; its cells are in the DOM, hidden) gains the new function's row.
     cells.filter(has_text="mentions_gift_card").first.wait_for(state="attached", timeout=120_000)
-    saved = (tmp / "functions" / "youtube_spam_mine.py").read_text()
-    assert "def mentions_gift_card" in saved and "def mentions_great" in saved
+    saved = (tmp / "functions" / "youtube_spam.py").read_text()
+    assert "def mentions_gift_card" in saved and "def mentions_example" in saved
 
 
 def test_slices_page_shows_per_slice_metrics_of_the_label_model(page, app_server, shared_data):

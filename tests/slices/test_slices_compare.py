@@ -95,3 +95,14 @@ def test_regression_comparison_uses_the_paired_bootstrap():
     result = compare_on_slice(data, noisy, close, metric="spearman", settings=IntervalSettings(n_boot=300))
     assert result.test == "paired bootstrap" and result.n_discordant is None
     assert result.diff > 0 and result.ci_low > 0 and result.p_value < 0.01
+
+
+def test_exact_mcnemar_equals_scipys_binomial_test():
+    from scipy import stats
+
+    from mmtl_core.slices.compare import _mcnemar_exact
+
+    for a_only in range(0, 40, 3):
+        for b_only in range(0, 40, 4):
+            expected = 1.0 if a_only + b_only == 0 else stats.binomtest(b_only, a_only + b_only, 0.5).pvalue
+            assert _mcnemar_exact(a_only, b_only) == pytest.approx(expected, rel=1e-9)

@@ -6,6 +6,7 @@ import pytest
 
 from mmtl_core.errors import PredictionsError
 from mmtl_core.slices import PredictionSet
+from mmtl_core.slices.prediction_files import read_task_predictions
 from mmtl_core.tasks import GLUE_TASKS, Task
 
 RTE = GLUE_TASKS["RTE"]  # entailment, not_entailment
@@ -46,7 +47,7 @@ def test_align_reorders_to_the_split_and_leaves_the_original_alone():
 def test_file_with_numbered_probabilities_is_aligned_to_the_split(tmp_path):
     path = write(tmp_path, pd.DataFrame({"example_id": IDS[::-1], "prob_0": [0.1, 0.2, 0.7, 0.6],
                                          "prob_1": [0.9, 0.8, 0.3, 0.4]}))
-    ps = PredictionSet.from_file(path, RTE, IDS)
+    ps = read_task_predictions(path, RTE, IDS)
     assert ps.name == "preds"
     assert ps.example_ids.tolist() == IDS.tolist()
     assert ps.preds.tolist() == [0, 0, 1, 1]
@@ -55,7 +56,7 @@ def test_file_with_numbered_probabilities_is_aligned_to_the_split(tmp_path):
 def test_file_with_label_named_probabilities_in_any_column_order(tmp_path):
     path = write(tmp_path, pd.DataFrame({"example_id": IDS, "prob_not_entailment": [0.9, 0.2, 0.3, 0.4],
                                          "prob_entailment": [0.1, 0.8, 0.7, 0.6]}), "p.parquet")
-    assert PredictionSet.from_file(path, RTE, IDS).preds.tolist() == [1, 0, 0, 0]
+    assert read_task_predictions(path, RTE, IDS).preds.tolist() == [1, 0, 0, 0]
 
 
 @pytest.mark.parametrize("column", ["label", "pred"])
@@ -63,13 +64,13 @@ def test_file_with_hard_labels_as_ids_or_names(tmp_path, column):
     ids = write(tmp_path, pd.DataFrame({"example_id": IDS, column: [0, 1, -1, 1]}), "ids.csv")
     names = write(tmp_path, pd.DataFrame({"example_id": IDS, column: ["entailment", "not_entailment",
                                                                        "entailment", "entailment"]}), "names.csv")
-    assert PredictionSet.from_file(ids, RTE, IDS).preds.tolist() == [0, 1, -1, 1]
-    assert PredictionSet.from_file(names, RTE, IDS).preds.tolist() == [0, 1, 0, 0]
+    assert read_task_predictions(ids, RTE, IDS).preds.tolist() == [0, 1, -1, 1]
+    assert read_task_predictions(names, RTE, IDS).preds.tolist() == [0, 1, 0, 0]
 
 
 def test_regression_file(tmp_path):
     path = write(tmp_path, pd.DataFrame({"example_id": IDS, "score": [0.5, 4.0, 2.5, 1.0]}))
-    ps = PredictionSet.from_file(path, STSB, IDS)
+    ps = read_task_predictions(path, STSB, IDS)
     assert ps.is_regression and ps.preds.tolist() == [0.5, 4.0, 2.5, 1.0]
 
 
@@ -101,30 +102,29 @@ def test_regression_file(tmp_path):
 def test_bad_classification_files_name_the_file_and_the_problem(tmp_path, frame, expected):
     path = write(tmp_path, frame, "upload.csv")
     with pytest.raises(PredictionsError, match=expected) as info:
-        PredictionSet.from_file(path, RTE, IDS)
+        read_task_predictions(path, RTE, IDS)
     assert str(path) in str(info.value)
 
 
 def test_regression_file_without_scores_lists_the_columns(tmp_path):
     path = write(tmp_path, pd.DataFrame({"example_id": IDS, "prob_0": [1.0] * 4}))
     with pytest.raises(PredictionsError, match=r"missing column 'score' .*found columns: \['example_id', 'prob_0'\]"):
-        PredictionSet.from_file(path, STSB, IDS)
+        read_task_predictions(path, STSB, IDS)
 
 
 def test_unreadable_or_unsupported_files(tmp_path):
     bad = tmp_path / "broken.parquet"
     bad.write_bytes(b"not parquet")
     with pytest.raises(PredictionsError, match=r"broken.parquet: cannot read the file"):
-        PredictionSet.from_file(bad, RTE, IDS)
+        read_task_predictions(bad, RTE, IDS)
     with pytest.raises(PredictionsError, match=r"preds.xlsx: unsupported file type '.xlsx'; use one of .csv"):
-        PredictionSet.from_file(tmp_path / "preds.xlsx", RTE, IDS)
+        read_task_predictions(tmp_path / "preds.xlsx", RTE, IDS)
     with pytest.raises(PredictionsError, match=r"missing.csv: file not found"):
-        PredictionSet.from_file(tmp_path / "missing.csv", RTE, IDS)
+        read_task_predictions(tmp_path / "missing.csv", RTE, IDS)
 
 
 def test_three_class_file(tmp_path):
     task = Task("nli3", "d", ("sentence1", "sentence2"), cardinality=3, label_names=("e", "n", "c"))
     path = write(tmp_path, pd.DataFrame({"example_id": IDS, "prob_e": [0.2, 0.3, 0.5, 1.0],
                                          "prob_n": [0.7, 0.3, 0.25, 0.0], "prob_c": [0.1, 0.4, 0.25, 0.0]}))
-    assert PredictionSet.from_file(path, task, IDS).preds.tolist() == [1, 2, 0, 0]
-
+    assert read_task_predictions(path, task, IDS).preds.tolist() == [1, 2, 0, 0]

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from mmtl_core import metrics
-from mmtl_core.slices.count_metrics import COUNT_METRICS, bootstrap_counts, confusion_counts
+from mmtl_core.slices.count_metrics import COUNT_METRICS, bootstrap_counts, confusion_counts, posterior_tables
 from mmtl_core.slices.intervals import percentile_interval, wilson_interval
 from mmtl_core.slices.regression_bootstrap import REPLICATES
 
@@ -60,6 +60,20 @@ def test_bootstrap_counts_keep_n_and_are_seeded():
     assert (a[:, 1, 2] == 0).all()  # a cell never seen is never drawn
     # Resampling rows: each cell's mean is its count.
     assert a.mean(0) == pytest.approx(counts, abs=1.5)
+
+
+def test_posterior_tables_are_seeded_and_center_on_the_counts():
+    counts = np.array([[30, 5, 0], [4, 60, 0]])
+    possible = np.array([[True, True, False], [True, True, False]])  # a set that never abstains
+    a = posterior_tables(counts, 4000, np.random.default_rng(1), possible)
+    assert (a == posterior_tables(counts, 4000, np.random.default_rng(1), possible)).all()
+    assert a.shape == (4000, 2, 3) and np.allclose(a.sum(axis=(1, 2)), 1.0)
+    assert (a[:, :, 2] == 0).all()  # an impossible cell is never drawn
+    # Each cell's posterior mean is (count + 1/2) / (n + 2): Jeffreys' half example per possible cell.
+    assert a.mean(0)[:, :2] == pytest.approx((counts[:, :2] + 0.5) / 101, abs=0.005)
+    # A cell never seen still gets some probability: that is what keeps intervals off the boundary.
+    assert (a[:, 0, 1] > 0).all() and posterior_tables(np.array([[9, 0, 0], [0, 0, 0]]), 10,
+                                                      np.random.default_rng(0), possible)[:, 1, 1].min() > 0
 
 
 @pytest.mark.parametrize("name", ["pearson", "spearman"])

@@ -69,18 +69,43 @@ def test_several_prediction_sets_in_one_long_table(data, preds):
     assert table.query("predictions == 'perfect' and n > 0")["value"].eq(1.0).all()
 
 
-def test_bootstrap_metrics_contain_the_estimate_and_are_reproducible(data, preds):
+def test_posterior_intervals_contain_the_estimate_and_are_reproducible(data, preds):
     kwargs = dict(metrics=["f1", "matthews_corrcoef"], settings=IntervalSettings(n_boot=500, seed=3))
     table = slice_metrics(data, preds, **kwargs)
     again = slice_metrics(data, preds, **kwargs)
     other_seed = slice_metrics(data, preds, metrics=["f1"], settings=IntervalSettings(n_boot=500, seed=4))
     pd.testing.assert_frame_equal(table, again)
     scored = table[table["n"] >= 5]
-    assert (scored["ci_method"] == "bootstrap").all()
+    assert (scored["ci_method"] == "jeffreys").all()
     assert ((scored["ci_low"] <= scored["value"]) & (scored["value"] <= scored["ci_high"])).all()
     overall_f1 = table.query("slice == 'overall' and metric == 'f1'").iloc[0]
     assert overall_f1["value"] == pytest.approx(metrics.f1(np.array(GOLD), np.array(PRED)))
     assert overall_f1["ci_low"] != other_seed.query("slice == 'overall'").iloc[0]["ci_low"]
+
+
+def test_an_all_right_slice_gets_an_interval_that_does_not_collapse():
+    # 54 examples, every prediction right: the percentile bootstrap said F1 [1.000, 1.000], a certainty 54 examples
+    # do not hold. The posterior interval reaches the estimate and leaves room below it, like Wilson's for accuracy.
+    gold = np.array([0, 1] * 27)
+    data = SplitSlices(GLUE_TASKS["MRPC"], frame(gold), np.ones((54, 1), bool), ("all",))
+    table = slice_metrics(data, PredictionSet.from_labels("perfect", data.example_ids, gold, 2),
+                          metrics=["f1", "accuracy", "matthews_corrcoef"]).query("slice == 'all'").set_index("metric")
+    assert (table["value"] == 1.0).all() and (table["ci_high"] == 1.0).all()
+    assert 0.9 < table.loc["f1", "ci_low"] < 0.96
+    assert table.loc["f1", "ci_low"] == pytest.approx(table.loc["accuracy", "ci_low"], abs=0.02)  # ~ Wilson's
+    assert 0.8 < table.loc["matthews_corrcoef", "ci_low"] < 0.95
+    # All wrong is the other boundary: the interval reaches 0 and leaves room above it.
+    wrong = slice_metrics(data, PredictionSet.from_labels("wrong", data.example_ids, 1 - gold, 2), metrics=["f1"])
+    row = wrong.query("slice == 'all'").iloc[0]
+    assert row["value"] == 0.0 and row["ci_low"] == 0.0 and 0.02 < row["ci_high"] < 0.1
+
+
+def test_an_undefined_metric_has_no_interval():
+    gold = np.zeros(5, dtype=int)  # no positive example: F1 of class 1 is undefined, whatever is predicted
+    data = SplitSlices(GLUE_TASKS["MRPC"], frame(gold), np.ones((5, 1), bool), ("hams",))
+    row = slice_metrics(data, PredictionSet.from_labels("p", data.example_ids, gold, 2),
+                        metrics=["f1"]).query("slice == 'hams'").iloc[0]
+    assert pd.isna(row["value"]) and pd.isna(row["ci_low"]) and row["note"] == "undefined on this slice"
 
 
 def test_slice_interval_does_not_depend_on_the_other_slices(data, preds):

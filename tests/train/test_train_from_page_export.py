@@ -14,10 +14,11 @@ from mmtl_core.data import DatasetSpec, load_dataset, save_specs
 from mmtl_core.runs.listing import list_runs
 from mmtl_core.runs.metrics import read_metrics
 from mmtl_core.runs.predictions import read_labels
-from mmtl_core.slice_workbench import run_prediction_sets
+from mmtl_core.studio.labeling import analyse_labeling
+from mmtl_core.studio.modules import module_set
+from mmtl_core.studio.slicing import run_prediction_sets
 from mmtl_core.tasks import tasks_for
 from mmtl_core.train.__main__ import main
-from mmtl_core.workbench import analyse_labeling, default_files
 from mmtl_core.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,7 +84,7 @@ def test_wrench_json_trains_on_the_current_label_model_computed_at_launch(tmp_pa
                             "max_length: 16\n", capsys)
     dataset = load_dataset(spec)
     (task,) = tasks_for(dataset, [])
-    page = analyse_labeling(dataset, task, ws, files=default_files(ws.functions_dir, dataset, task))
+    page = analyse_labeling(dataset, task, ws, module_set(ws, dataset, task))
     stored = read_labels(run, "youtube_wrench")
     assert list(stored.columns) == ["example_id", "prob_HAM", "prob_SPAM"]
     pd.testing.assert_frame_equal(stored, page.report.training_labels.frame.reset_index(drop=True), check_dtype=False)

@@ -20,7 +20,7 @@ from mmtl_core.runs.predictions import read_labels
 from mmtl_core.tasks import Task, save_tasks
 from mmtl_core.train import TaskSpec, TrainConfig, train
 from mmtl_core.train.naming import run_name
-from mmtl_core.workbench import analyse_labeling
+from mmtl_core.studio.labeling import analyse_labeling
 from mmtl_core.workspace import Workspace
 
 LABELING_MODULE = '''
@@ -145,7 +145,7 @@ def test_label_model_labels_are_the_labeling_pages_computed_at_launch_and_stored
     run = train(config(workspace, tiny_encoder, labels="label_model"))
     dataset = load_dataset(load_specs(workspace.datasets_file)[0])
     task = Task("reviews", "reviews", ("text",), "label", 2, ("accuracy", "f1"), ("neg", "pos"))
-    page = analyse_labeling(dataset, task, workspace, files=["reviews.py"]).report.training_labels.frame
+    page = analyse_labeling(dataset, task, workspace, ["reviews.py"]).report.training_labels.frame
     stored = read_labels(run, "reviews")
     pd.testing.assert_frame_equal(stored, page.reset_index(drop=True), check_dtype=False)
     meta = json.loads((run / "config.json").read_text())

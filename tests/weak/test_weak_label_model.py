@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mmtl_core.errors import FunctionError
-from mmtl_core.weak import check_label_matrix, fit_label_model
+from mmtl_core.weak import LabelModelConfig, check_label_matrix, fit_label_model
 
 
 def synthetic_votes(accuracies, coverage=0.6, n=5000, seed=0):
@@ -56,3 +56,21 @@ def test_a_vote_outside_the_classes_names_the_function():
 def test_no_functions_is_a_clear_error():
     with pytest.raises(FunctionError, match="no labeling functions"):
         fit_label_model(np.zeros((5, 0), dtype=np.int8), 2)
+
+
+@pytest.mark.parametrize(("k", "balance"), [(3, None), (2, None), (2, (0.8, 0.2))])
+def test_fitting_from_vote_patterns_gives_snorkels_model(k, balance):
+    from snorkel.labeling.model import LabelModel
+
+    rng = np.random.default_rng(7)
+    gold = rng.integers(0, k, 3000)
+    L = np.stack([np.where(rng.random(3000) < c, np.where(rng.random(3000) < a, gold, rng.integers(0, k, 3000)), -1)
+                  for c, a in ((0.5, 0.9), (0.3, 0.7), (0.6, 0.6), (0.2, 0.95), (0.4, 0.8))], axis=1)
+    ours = fit_label_model(L.astype(np.int8), k, seed=5, config=LabelModelConfig(class_balance=balance))
+    theirs = LabelModel(cardinality=k, verbose=False)
+    theirs.fit(L, progress_bar=False, n_epochs=100, lr=0.01, seed=5, class_balance=balance and list(balance))
+    # The same O to the last bit; the loop's arithmetic is torch's in float32, in another order: equal to ~1e-6.
+    np.testing.assert_array_equal(ours.model.O.numpy(), theirs.O.numpy())
+    np.testing.assert_allclose(ours.model.mu.detach().numpy(), theirs.mu.detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(ours.weights, theirs.get_weights(), atol=1e-5)
+    np.testing.assert_allclose(ours.predict_proba(L.astype(np.int8)), theirs.predict_proba(L), atol=1e-5)

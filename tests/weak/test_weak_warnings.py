@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from mmtl_core.weak import function_summary, lf_warnings
+from mmtl_core.weak import function_summary
+from mmtl_core.weak.function_warnings import lf_warnings
 
 SPLIT = np.array(["train"] * 6 + ["dev"] * 6)
 GOLD = np.array([-1] * 6 + [0, 0, 0, 1, 1, 1])

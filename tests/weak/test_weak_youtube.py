@@ -11,7 +11,7 @@ from snorkel.labeling import LFAnalysis, PandasLFApplier
 from mmtl_core.data import load_wrench, load_youtube_spam
 from mmtl_core.functions import apply_functions, load_functions
 from mmtl_core.tasks import Task
-from mmtl_core.weak import compare_label_models, lf_summary, weak_report, weak_report_for_task
+from mmtl_core.weak import lf_summary, score_weak_predictions, weak_report, weak_report_for_task
 
 REPO = Path(__file__).resolve().parents[2]
 SPAM_TASK = Task("spam", "youtube_spam", ("text",), "label", 2, ("accuracy", "f1"), ("ham", "spam"))
@@ -46,7 +46,7 @@ def test_shipped_functions_load_and_run_cleanly(youtube):
 def test_label_model_reaches_the_tutorial_accuracy_on_the_shakira_test_video(youtube):
     test = split_rows(youtube.dataset, "test")
     gold = youtube.dataset.frame["label"].to_numpy()[test]
-    table = compare_label_models(youtube.applied.matrix[test], gold, youtube.report.label_model, ("accuracy", "f1"))
+    table = score_weak_predictions(youtube.report.on_split("test"), gold, ("accuracy", "f1"))
     print("\nShakira test video:\n" + table.to_string())
     assert table["n"].tolist() == [250, 250]  # both models on every test row, abstains included
     assert table.loc["Label model", "accuracy"] >= 0.86  # Snorkel tutorial: LM 86.0, MV 84.0
@@ -80,7 +80,7 @@ def test_wrench_youtube_matches_published_label_model_numbers(shared_data):
     report = weak_report(dataset.weak_labels, dataset.weak_label_names, frame["split"].to_numpy(),
                          frame["label"].to_numpy(), frame["example_id"].to_numpy(), 2)
     test = split_rows(dataset, "test")
-    table = compare_label_models(dataset.weak_labels[test], frame["label"].to_numpy()[test], report.label_model)
+    table = score_weak_predictions(report.on_split("test"), frame["label"].to_numpy()[test])
     print("\nWRENCH youtube test (published: MV 84.0, LabelModel 84.0):\n" + table.to_string())
     assert table["n"].tolist() == [250, 250]
     assert table.loc["Majority vote", "accuracy"] == pytest.approx(0.84, abs=0.03)

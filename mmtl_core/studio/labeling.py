@@ -1,22 +1,22 @@
-"""The labeling-function workbench in one call: apply the user's functions (cached, in the sandboxed function host)
-and analyse them for a task. The Labeling functions page calls :func:`analyse_labeling` on every save."""
+"""The Labeling functions page's service: apply a dataset/task's modules' labeling functions (cached, in the
+sandboxed function host) and analyse them, in one call per save. The headless report (``python -m mmtl_core.weak
+report``) and the trainer's ``labels: label_model`` (``mmtl_core.train.weak_labels``) take the same path, so they
+see exactly what the page shows."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
-from mmtl_core.errors import FunctionError
-from mmtl_core.functions import (AppliedFunctions, ApplyReport, FunctionInfo, LabelCache, ModuleRun, apply_modules,
-                                 list_function_files)
-from mmtl_core.functions.apply import Progress
+from mmtl_core.errors import FunctionError, TaskError
+from mmtl_core.functions import AppliedFunctions, ApplyReport, FunctionInfo, ModuleRun
+from mmtl_core.studio.applying import Progress, apply_modules_of
 from mmtl_core.tasks import Task
-from mmtl_core.weak import WeakReport, weak_report_for_task
+from mmtl_core.weak import WeakReport, labeling_model, weak_report_for_task
 from mmtl_core.workspace import Workspace
 
 #: What the function inspector can show for one function.
@@ -29,8 +29,9 @@ EXAMPLE_KINDS = {
 
 @dataclass(frozen=True, eq=False)
 class LabelingAnalysis:
-    """The user's labeling functions on one dataset, for one task."""
+    """The labeling functions of some modules on one dataset, for one task."""
 
+    modules: tuple[str, ...]
     names: tuple[str, ...]
     L: np.ndarray  # n x m int8, dataset row order; precomputed (WRENCH) columns first
     functions: tuple[FunctionInfo, ...]
@@ -45,34 +46,22 @@ class LabelingAnalysis:
         return [] if self.applied is None else [r for r in self.applied.reports.values() if not r.ok]
 
 
-def function_files(functions_dir: Path) -> list[str]:
-    """The names of the modules the loader reads from the user's functions folder, sorted."""
-    return [p.name for p in list_function_files(functions_dir)]
-
-
-def default_files(functions_dir: Path, dataset: Dataset, task: Task) -> list[str]:
-    """Modules named after the dataset or task (``youtube_spam*.py`` for youtube_spam); else every module."""
-    files = function_files(functions_dir)
-    stems = {dataset.name.lower().replace("-", "_"), task.name.lower()}
-    mine = [f for f in files if any(f.lower().startswith(s) for s in stems)]
-    return mine or files
-
-
-def analyse_labeling(dataset: Dataset, task: Task, workspace: Workspace, *, files: Sequence[str] | None = None,
+def analyse_labeling(dataset: Dataset, task: Task, ws: Workspace, modules: Sequence[str], *,
                      timeout_s: float | None = None, seed: int = 0, progress: Progress | None = None,
                      rerun: Sequence[str] = (), run: ModuleRun | None = None) -> LabelingAnalysis:
-    """Apply the labeling functions in ``files`` of the workspace's functions folder to ``dataset`` in the
-    sandboxed function host (each column cached by the function's key and the data), add any precomputed weak
-    labels, and analyse them for ``task``.
+    """Apply the labeling functions of ``modules`` (file names in the workspace's functions folder) to ``dataset``
+    in the sandboxed function host (each column cached by its key), add any precomputed weak labels, and analyse
+    them for ``task``.
 
-    A broken file or function is reported in the result and never stops the others. ``run`` (those files, already
-    applied by the caller) saves a second round trip; ``rerun`` names functions or modules to run again although
-    their failure is remembered.
+    A broken file or function is reported in the result and never stops the others. ``run`` (those modules,
+    already applied by the caller) saves a second round trip; ``rerun`` names functions or modules to run again
+    although their failure is remembered.
     """
+    if task.is_regression:
+        raise TaskError(f"task {task.name!r} is a regression task; labeling functions vote classes")
     if run is None:
-        run = apply_modules(dataset, workspace.functions_dir, files, kinds=("labeling",),
-                            cardinality=task.cardinality, cache=LabelCache(workspace.label_cache_dir),
-                            timeout_s=timeout_s, rerun=rerun, progress=progress)
+        run = apply_modules_of(ws, dataset, modules, kinds=("labeling",), cardinality=task.cardinality,
+                               timeout_s=timeout_s, progress=progress, rerun=rerun)
     applied = run.applied.get("labeling")
     columns, names = [], []
     if dataset.weak_labels is not None:
@@ -83,13 +72,15 @@ def analyse_labeling(dataset: Dataset, task: Task, workspace: Workspace, *, file
         names += list(applied.names)
     L = np.hstack(columns) if columns else np.full((len(dataset), 0), -1, np.int8)
     report = weak_report_for_task(dataset, task, L, names, seed=seed) if names else None
-    return LabelingAnalysis(tuple(names), L, run.functions, run.errors, applied, report, tuple(run.not_cached))
+    return LabelingAnalysis(tuple(modules), tuple(names), L, run.functions, run.errors, applied, report,
+                            tuple(run.not_cached))
 
 
 def function_examples(dataset: Dataset, task: Task, analysis: LabelingAnalysis, name: str, kind: str, *,
                       split: str = "dev", limit: int = 100) -> tuple[pd.DataFrame, int]:
     """Examples of ``split`` where function ``name`` fires, is wrong, or conflicts (see :data:`EXAMPLE_KINDS`),
-    with the gold label, its vote, the label model's prediction and the other functions that fired.
+    with the gold label, its vote, the training labels' model's prediction (by the one rule) and the other
+    functions that fired.
 
     Returns at most ``limit`` rows and the number that matched.
     """
@@ -117,31 +108,9 @@ def function_examples(dataset: Dataset, task: Task, analysis: LabelingAnalysis, 
     out["gold"] = [label(int(g)) if g != -1 else "" for g in gold[shown]]
     out["vote"] = [label(int(v)) for v in vote[shown]]
     if analysis.report is not None:
-        probs = analysis.report.predict_proba(analysis.L[shown])
-        model = "label model" if analysis.report.label_model is not None else "majority vote"
-        out[model] = [f"{label(int(p.argmax()))} ({p.max():.2f})" for p in probs]
+        model = labeling_model(analysis.report.predictions)
+        out[model.model.lower()] = [f"{label(int(c))} ({p[c]:.2f})"
+                                    for c, p in zip(model.classes[shown], model.proba[shown])]
     out["others that fired"] = [", ".join(f"{other_names[k]}={label(int(v))}" for k, v in enumerate(row) if v != -1)
                                 for row in others[shown]]
     return out, len(idx)
-
-
-#: What a new module starts with: one labeling function in Snorkel's style, ready to edit.
-NEW_MODULE_TEMPLATE = '''"""My labeling functions: each votes a class id or abstains (-1)."""
-
-from snorkel.labeling import labeling_function
-
-from mmtl_core.functions import KeywordLF, RegexLF
-
-ABSTAIN, NEGATIVE, POSITIVE = -1, 0, 1
-
-
-@labeling_function()
-def mentions_great(x):
-    """Votes POSITIVE when the text says "great"."""
-    return POSITIVE if "great" in x.text.lower() else ABSTAIN
-
-
-# Templates run vectorised over the whole column: much faster than a Python function on large data.
-says_awful = KeywordLF("says_awful", ["awful", "terrible"], label=NEGATIVE, field="text")
-many_exclamations = RegexLF("many_exclamations", r"!{3,}", label=POSITIVE, field="text")
-'''

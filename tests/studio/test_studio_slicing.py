@@ -1,4 +1,4 @@
-"""The slicing workbench: slicing functions applied, prediction sets gathered, tables ready to show."""
+"""The Slices page service: slicing functions applied, prediction sets gathered, tables ready to show."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from mmtl_core.runs.jsonfiles import write_config
 from mmtl_core.runs.layout import create_run_dir
 from mmtl_core.runs.predictions import write_predictions
 from mmtl_core.runs.status import write_status
-from mmtl_core.slice_workbench import (LABEL_MODEL, MAJORITY_VOTE, analyse_slices, largest_error_cell,
-                                       prediction_sets_for, run_prediction_sets, significant, slice_sizes, slice_table,
-                                       uploaded_prediction_set)
 from mmtl_core.slices import compare_table, slice_metrics
+from mmtl_core.studio.display import slice_table
+from mmtl_core.studio.slicing import (PredictionFileCache, analyse_slices, largest_error_cell, run_prediction_sets,
+                                      significant, slice_sizes, uploaded_prediction_set, weak_comparison,
+                                      weak_prediction_sets)
 from mmtl_core.tasks import GLUE_TASKS, Task
+from mmtl_core.weak import LABEL_MODEL, MAJORITY_VOTE
 from mmtl_core.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,7 +42,7 @@ def _workspace(root: Path, *modules: str) -> Workspace:
 def youtube(tmp_path_factory, shared_data):
     dataset = load_youtube_spam(shared_data / "youtube_spam")
     ws = _workspace(tmp_path_factory.mktemp("yt"), "youtube_spam.py", "youtube_spam_slices.py")
-    return dataset, ws, analyse_slices(dataset, SPAM, ws)
+    return dataset, ws, analyse_slices(dataset, SPAM, ws, ["youtube_spam.py", "youtube_spam_slices.py"])
 
 
 @pytest.mark.slow
@@ -51,26 +53,35 @@ def test_youtube_slices_and_weak_prediction_sets(youtube):
     data = analysis.split_slices("dev")
     assert len(data.frame) == 120 and data.L.shape == (120, len(analysis.labeling.names))
 
-    sets = prediction_sets_for(dataset, SPAM, analysis.labeling, "dev")
+    sets = weak_prediction_sets(analysis.labeling, "dev")
     assert list(sets) == [MAJORITY_VOTE, LABEL_MODEL]
-    no_vote = (data.L == -1).all(axis=1)
-    assert no_vote.any()
-    assert sets[MAJORITY_VOTE].abstained.tolist() == no_vote.tolist()  # MV abstains where nothing voted
-    assert not sets[LABEL_MODEL].abstained.any()
+    assert (data.L == -1).all(axis=1).any()
+    # Every row has a class, uncovered ones too: the very classes the Labeling functions page scores.
+    report_dev = analysis.labeling.report.on_split("dev")
+    for name, ps in sets.items():
+        assert not ps.abstained.any() and (ps.preds == report_dev[name].classes).all()
+    pd.testing.assert_frame_equal(weak_comparison(analysis, "dev"), analysis.labeling.report.comparison)
+    table = slice_metrics(data, list(sets.values()))
+    overall = table[(table["slice"] == "overall") & (table["metric"] == "accuracy")].set_index("predictions")
+    for name in sets:
+        assert overall.loc[name, "value"] == analysis.labeling.report.comparison.loc[name, "accuracy"]
 
     table = slice_metrics(data, list(sets.values()))
     lm = table[(table["predictions"] == LABEL_MODEL) & (table["metric"] == "accuracy")].set_index("slice")
     assert lm.loc["overall", "n"] == 120 and lm.loc["overall", "value"] > 0.85
     assert lm.loc["short_text", "n"] == int(data.S[:, 0].sum()) > 0
-    # The label model beats majority vote overall on dev (the weak reports says so too).
+    # The paired comparison's difference is the one the Labeling functions page shows: on these 120 rows the two
+    # models are within a few examples of each other, not significantly apart.
     cmp = compare_table(data, sets[MAJORITY_VOTE], sets[LABEL_MODEL], metrics=["accuracy"])
-    assert cmp.loc[0, "diff"] > 0 and significant(cmp["p_value"])[0]
+    accuracy = analysis.labeling.report.comparison["accuracy"]
+    assert cmp.loc[0, "diff"] == pytest.approx(accuracy[LABEL_MODEL] - accuracy[MAJORITY_VOTE])
+    assert not significant(cmp["p_value"])[0]
 
 
 @pytest.mark.slow
 def test_applying_again_reads_the_cache(youtube):
     dataset, ws, first = youtube
-    again = analyse_slices(dataset, SPAM, ws)
+    again = analyse_slices(dataset, SPAM, ws, ["youtube_spam.py", "youtube_spam_slices.py"])
     assert all(r.from_cache for r in again.applied.reports.values())
     assert np.array_equal(again.S, first.S)
 
@@ -79,9 +90,10 @@ def test_rte_slices_without_labeling_functions(tmp_path, shared_data):
     dataset = load_glue_task(shared_data / "glue_data", "RTE")
     ws = _workspace(tmp_path, "rte_slices.py")
     task = GLUE_TASKS["RTE"]
-    analysis = analyse_slices(dataset, task, ws)
+    analysis = analyse_slices(dataset, task, ws, ["rte_slices.py"])
     assert len(analysis.slice_names) >= 4 and not analysis.problems
-    assert prediction_sets_for(dataset, task, analysis.labeling, "dev") == {}  # no labeling function: no MV/LM
+    assert weak_prediction_sets(analysis.labeling, "dev") == {}  # no labeling function: no MV/LM
+    assert weak_comparison(analysis, "dev") is None
     data = analysis.split_slices("dev")
     assert len(data.frame) == 277 and data.S.any(axis=0).all()
     test = analysis.split_slices("test")
@@ -133,21 +145,24 @@ def toy_ws(tmp_path) -> Workspace:
 
 
 def test_faults_are_reported_and_an_empty_slice_reads_empty(toy_ws):
-    analysis = analyse_slices(_toy(), TOY, toy_ws, timeout_s=10)
+    analysis = analyse_slices(_toy(), TOY, toy_ws, ["toy.py", "toy_broken.py"], timeout_s=10)
     assert analysis.slice_names == ("links", "never", "broken")
     assert [e.path for e in analysis.load_errors] and "toy_broken.py" in str(analysis.load_errors[0])
     (fault,) = analysis.problems
     assert fault.function == "broken" and "nope" in fault.first_traceback
     data = analysis.split_slices("dev")
     assert data.S[:, 0].tolist() == [False, True] * 3
-    sets = prediction_sets_for(_toy(), TOY, analysis.labeling, "dev")
+    sets = weak_prediction_sets(analysis.labeling, "dev")
     assert list(sets) == [MAJORITY_VOTE]  # one function is too few for a label model
     shown = slice_table(slice_metrics(data, sets[MAJORITY_VOTE])).set_index("slice")
     assert shown.loc["never", "value"] == "empty" and shown.loc["never", "interval"] == ""
     assert shown.loc["links", "value"] == "0.333" and shown.loc["links", "small slice"] == "below min n"
     assert shown.loc["links", "method"] == "wilson"
-    assert shown.loc["overall", "value"] == "0.167"  # MV abstains on rows without a link: wrong
-    assert sets[MAJORITY_VOTE].abstained.tolist() == [True, False] * 3
+    # Rows without a link: no vote, so every class ties, settled by the example id (never "abstained").
+    mv = analysis.labeling.report.on_split("dev")[MAJORITY_VOTE]
+    assert not sets[MAJORITY_VOTE].abstained.any() and (sets[MAJORITY_VOTE].preds == mv.classes).all()
+    gold = np.array([0, 1, 1, 0, 1, 0])
+    assert shown.loc["overall", "value"] == f"{(mv.classes == gold).mean():.3f}"
 
 
 def test_regression_task_has_slices_but_no_weak_prediction_sets(toy_ws):
@@ -155,9 +170,9 @@ def test_regression_task_has_slices_but_no_weak_prediction_sets(toy_ws):
     dataset = _toy(label=(0.5, 1.0, 2.0, 3.0, 4.5, 5.0))
     (toy_ws.functions_dir / "toy.py").write_text(TOY_MODULE.split("@labeling_function")[0]
                                                  + "@slicing_function" + TOY_MODULE.split("@slicing_function", 1)[1])
-    analysis = analyse_slices(dataset, stsb, toy_ws, files=["toy.py"])
+    analysis = analyse_slices(dataset, stsb, toy_ws, ["toy.py"])
     assert analysis.labeling is None and analysis.split_slices("dev").L is None
-    assert prediction_sets_for(dataset, stsb, analysis.labeling, "dev") == {}
+    assert weak_prediction_sets(analysis.labeling, "dev") == {} and weak_comparison(analysis, "dev") is None
 
 
 def _ids(n=6):
@@ -180,12 +195,23 @@ def test_stored_runs_are_found_by_name_and_a_bad_one_is_named(toy_ws):
     _stored_run(toy_ws, "toy unfinished", "toy", _ids(), status="running")
     _stored_run(toy_ws, "toy broken", "toy", _ids(), status="failed")
     _stored_run(toy_ws, "toy elsewhere", "toy", _ids(), dataset="other_dataset")  # same task name, other rows
-    found = run_prediction_sets(toy_ws, TOY, "dev", _ids())
+    files = PredictionFileCache()
+    found = run_prediction_sets(toy_ws, TOY, "dev", _ids(), files)
     assert list(found.sets) == [f"run toy frozen ({good.name})"]
     assert found.sets[f"run toy frozen ({good.name})"].example_ids.tolist() == _ids().tolist()  # split's order
     (err,) = found.errors
     assert short.name in str(err) and "missing" in str(err)
     assert run_prediction_sets(toy_ws, TOY, "train", _ids()).sets == {}
+
+
+def test_stored_predictions_are_read_again_only_when_the_file_changes(toy_ws):
+    run = _stored_run(toy_ws, "toy frozen", "toy", _ids())
+    files = PredictionFileCache()
+    first = files.run_predictions(run, "toy", "dev")
+    assert files.run_predictions(run, "toy", "dev") is first  # unchanged: from memory
+    write_predictions(run, "toy", "dev", _ids(), np.tile([0.9, 0.1], (6, 1)))
+    again = run_prediction_sets(toy_ws, TOY, "dev", _ids(), files).sets[f"run toy frozen ({run.name})"]
+    assert again.preds.tolist() == [0] * 6  # the rewritten file, not the remembered one
 
 
 def test_uploaded_file_errors_name_the_users_file():
@@ -222,6 +248,7 @@ def test_each_module_runs_once_per_analysis(tmp_path):
         "@slicing_function()\n"
         "def short(x):\n    return len(x.text) < 3\n")
     notes: list[str] = []
-    analysis = analyse_slices(_toy(), SPAM, ws, progress=lambda fraction, note: notes.append(note))
+    analysis = analyse_slices(_toy(), SPAM, ws, ["toy_functions.py"],
+                              progress=lambda fraction, note: notes.append(note))
     assert analysis.slice_names == ("short",) and analysis.labeling.names == ("says_a",)
     assert [n for n in notes if n.startswith("Importing")] == ["Importing toy_functions.py (time limit 10 s)"]
