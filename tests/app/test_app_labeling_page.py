@@ -69,7 +69,7 @@ def test_a_syntax_error_keeps_the_last_results_marked_stale(app, youtube_workspa
     module.write_text(module.read_text() + "\n\ndef oops(:\n    pass\n")  # what a broken save leaves on disk
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any("youtube_spam.py" in e.value and "line" in e.value for e in at.error)
+    assert any("youtube_spam.py" in m and "line" in m for m in messages(at.error))
     assert any("last save whose modules all loaded" in w.value for w in at.warning)
     assert "keyword_subscribe" in table_with(at, "Learned Weight").index
     pd.testing.assert_frame_equal(table_with(at, "covered"), before)
