@@ -116,6 +116,8 @@ def _editor_fragment(ws: Workspace, module: str, key: str, height: tuple[int, in
             st.rerun(scope="fragment")
     if st.session_state.pop(f"{key}_saved", None) == module:
         st.toast(f"Saved {module}", icon=":material/save:")
+    if f"{key}_done" in st.session_state:
+        st.success(escape_markdown(st.session_state.pop(f"{key}_done")), icon=":material/check:")
     _history(ws, module, draft, key)
 
 
@@ -162,8 +164,7 @@ def _resolve_conflict(ws: Workspace, module: str, draft: Draft, conflict: SaveCo
         done = f"Saved {module}; the other text is in the history."
     if done is not None:
         del st.session_state[f"{key}_conflict"]
-        st.session_state[f"{key}_saved"] = None
-        st.toast(done, icon=":material/check:")
+        st.session_state[f"{key}_done"] = done  # said after the rerun, which would drop a toast shown now
         st.rerun(scope="app")
 
 
