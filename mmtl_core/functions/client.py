@@ -11,6 +11,7 @@ is scrubbed: a few fixed variables, plus those named in ``$MMTL_FUNCTIONS_PASS_E
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import hashlib
 import os
@@ -42,6 +43,7 @@ from mmtl_core.sandbox import SECRET_PATHS, Protection
 _ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = f"import sys; sys.path.insert(0, {_ROOT!r}); from mmtl_core.sandbox import main; main(sys.argv[1:])"
 START_TIMEOUT_S = 120.0  # importing torch and pandas on a busy 2-core machine
+SCRATCH_PREFIX = "mmtl-functions-"
 REMEMBERED = " (remembered from an earlier import of this file; run it again to retry)"
 
 
@@ -103,6 +105,14 @@ def _host_environment(scratch: str) -> dict[str, str]:
     return env
 
 
+def _remove_dead_scratch_folders() -> None:
+    """Scratch folders of hosts whose server died without cleaning up (killed): their process is gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def secret_paths(home: Path | None = None) -> list[Path]:
     """The credential folders to hide from functions: the user's, root's, and ``$MMTL_FUNCTIONS_HIDE``'s."""
     homes = {Path(home or os.environ.get("HOME") or Path.home()), Path("/root")}
@@ -128,7 +138,7 @@ class FunctionHost:
         self._process: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._scratch: str | None = None
-        self._datasets: set[str] = set()
+        self._stops_at_exit = False
         self.protections: tuple[Protection, ...] = ()
 
     @property
@@ -142,8 +152,9 @@ class FunctionHost:
             if self._process is not None and self._process.poll() is None:
                 return self.protections
             self._discard()
+            _remove_dead_scratch_folders()
             parent, child = socket.socketpair()
-            self._scratch = tempfile.mkdtemp(prefix="mmtl-functions-")
+            self._scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
             args = [sys.executable, "-I", "-c", _BOOT, "--fd", str(child.fileno()), "--parent", str(os.getpid()),
                     "--scratch", self._scratch, "--memory", str(self.limits.memory_bytes),
                     "--import-timeout", str(self.limits.import_timeout_s)]
@@ -169,6 +180,9 @@ class FunctionHost:
                 self._discard()
                 raise SandboxError(f"the function host did not start (exit code {code}): {e}") from e
             self.protections = tuple(Protection(**p) for p in hello["protections"])
+            if not self._stops_at_exit:
+                atexit.register(self.stop)  # its scratch folder goes when this process ends normally
+                self._stops_at_exit = True
             return self.protections
 
     def stop(self) -> None:
@@ -189,7 +203,6 @@ class FunctionHost:
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
-        self._datasets.clear()
 
     # --- one round trip -----------------------------------------------------------------------------------------
     def apply_modules(self, dataset: Dataset, folder: Path, files: Sequence[str] | None = None, *,
@@ -224,7 +237,6 @@ class FunctionHost:
                    "frame": wire.Pickled(dataset.frame)})
         if self.receive(START_TIMEOUT_S).get("event") != "ok":
             raise wire.WireError("the host did not take the dataset")
-        self._datasets.add(dataset.fingerprint)
 
 
 def _digest(path: Path) -> str | None:

@@ -89,3 +89,22 @@ def test_killing_the_server_while_a_worker_loops_leaves_no_orphan_and_frees_the_
             server.wait()
         for pid in _session_members(server.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_scratch_folders_of_killed_servers_are_removed_and_a_stopped_host_leaves_none(tmp_path, monkeypatch):
+    import tempfile
+
+    from mmtl_core.functions import FunctionHost
+    from mmtl_core.functions.client import SCRATCH_PREFIX
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"{SCRATCH_PREFIX}{2**22 + 7}-abc"  # no process has that pid (pid_max is at most 2**22)
+    dead.mkdir()
+    host = FunctionHost()
+    host.start()
+    try:
+        assert not dead.exists()
+        assert len(list(tmp_path.glob(f"{SCRATCH_PREFIX}{os.getpid()}-*"))) == 1  # its own, while it runs
+    finally:
+        host.stop()
+    assert list(tmp_path.glob(f"{SCRATCH_PREFIX}*")) == []
