@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 
 from mmtl_core.errors import ConfigError
 
@@ -52,6 +53,10 @@ def _from_pretrained(auto_class, name: str, what: str):
     cache_only = not local and not hub_reachable()
     try:
         return auto_class.from_pretrained(path, local_files_only=local or cache_only)
+    except SafetensorError as e:
+        raise ConfigError(f"setting 'encoder': the weights of {name or path!r} cannot be read ({e}): its "
+                          "model.safetensors file is damaged or incomplete (an interrupted download or copy?); copy or "
+                          "download it again, or give another model folder") from e
     except (OSError, ValueError, KeyError) as e:
         if cache_only:
             from huggingface_hub import constants

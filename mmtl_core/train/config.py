@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin, get_type_hints
 
 from mmtl_core.errors import ConfigError
 
@@ -46,6 +47,7 @@ class TaskSpec:
     max_train_rows: int = 0  # 0 = all; a cap for quick experiments and benchmarks
 
     def __post_init__(self) -> None:
+        check_types(self, f"task {self.task!r}: " if isinstance(self.task, str) else "")
         for name in ("slices", "text_fields", "metrics"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
@@ -89,8 +91,12 @@ class TrainConfig:
     num_threads: int = 0  # torch CPU threads; 0 = torch's default
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tasks", tuple(t if isinstance(t, TaskSpec) else config_from_dict(TaskSpec, t)
-                                                for t in self.tasks))
+        if not isinstance(self.tasks, (list, tuple)):
+            raise ConfigError(f"setting 'tasks' must be a list of tasks, got {shown(self.tasks)}")
+        object.__setattr__(self, "tasks", tuple(t if isinstance(t, TaskSpec) else
+                                                config_from_dict(TaskSpec, t, f"tasks[{i}]")
+                                                for i, t in enumerate(self.tasks)))
+        check_types(self)
         validate(self)
 
     @property
@@ -105,6 +111,46 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def shown(value: Any) -> str:
+    """A setting's value as the user wrote it in YAML or JSON: "fast" (quoted text), 2.5, true, null."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _kind_problem(value: Any, kind: Any) -> str | None:
+    """What ``value`` should have been, or None if it is a ``kind``. Booleans are never numbers here, and text
+    is never a truth value: ``save_weights: "false"`` must not read as true."""
+    if kind is bool:
+        return None if isinstance(value, bool) else "true or false"
+    if kind is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else "an integer"
+    if kind is float:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return "a number"
+        return None if math.isfinite(value) else "a finite number"
+    if kind is str:
+        return None if isinstance(value, str) else "text"
+    if get_origin(kind) is tuple:  # tuple[str, ...]
+        ok = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+        return None if ok else "a list of names"
+    return None
+
+
+def check_types(obj: Any, where: str = "") -> None:
+    """Every field of a config dataclass has its declared type, or a ConfigError names the setting, what it must
+    be and what it got: ``setting 'lr' must be a number, got "fast"``."""
+    hints = get_type_hints(type(obj))
+    for f in fields(obj):
+        if f.name == "tasks":
+            continue  # a tuple of TaskSpec, each checked on its own
+        value = getattr(obj, f.name)
+        problem = _kind_problem(value, hints[f.name])
+        if problem is not None:
+            raise ConfigError(f"{where}setting {f.name!r} must be {problem}, got {shown(value)}")
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -131,7 +177,8 @@ def validate(cfg: TrainConfig) -> None:
     for name in ("batch_size", "grad_accum", "max_length"):
         if getattr(cfg, name) < 1:
             raise ConfigError(f"setting {name!r} must be >= 1, not {getattr(cfg, name)}")
-    for name in ("epochs", "stage2_epochs", "lr", "weight_decay", "grad_clip", "eval_every", "max_steps"):
+    for name in ("epochs", "stage2_epochs", "lr", "weight_decay", "grad_clip", "eval_every", "max_steps", "seed",
+                 "num_threads"):
         if getattr(cfg, name) < 0:
             raise ConfigError(f"setting {name!r} must be >= 0, not {getattr(cfg, name)}")
     if cfg.epochs == 0 and cfg.max_steps == 0:
@@ -141,8 +188,12 @@ def validate(cfg: TrainConfig) -> None:
     if cfg.temperature <= 0:
         raise ConfigError(f"setting 'temperature' must be > 0, not {cfg.temperature}")
     for t in cfg.tasks:
-        if t.loss_weight < 0:
-            raise ConfigError(f"task {t.task!r}: setting 'loss_weight' must be >= 0, not {t.loss_weight}")
+        for name in ("loss_weight", "max_train_rows"):
+            if getattr(t, name) < 0:
+                raise ConfigError(f"task {t.task!r}: setting {name!r} must be >= 0, not {getattr(t, name)}")
+        if t.cardinality < 1:
+            raise ConfigError(f"task {t.task!r}: setting 'cardinality' must be >= 1 (1 = regression), not "
+                              f"{t.cardinality}")
         if len(set(t.slices)) != len(t.slices):
             raise ConfigError(f"task {t.task!r}: setting 'slices' names a slice twice")
         if not t.labels:
@@ -160,8 +211,6 @@ def config_from_dict(cls: type, data: dict[str, Any], where: str = "") -> Any:
             hint = f"; did you mean {close[0]!r}?" if close else f"; known settings: {', '.join(known)}"
             raise ConfigError(f"unknown setting {key!r}{' in ' + where if where else ''}{hint}")
     kwargs = dict(data)
-    if cls is TrainConfig and "tasks" in kwargs:
-        kwargs["tasks"] = tuple(config_from_dict(TaskSpec, t, f"tasks[{i}]") for i, t in enumerate(kwargs["tasks"]))
     missing = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
                and f.name not in kwargs]
     if missing:

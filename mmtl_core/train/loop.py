@@ -196,7 +196,8 @@ def improved(new: float, old: float | None) -> bool:
 
 
 def checkpoint(model, tasks, task_ids, cfg, stage, step, epoch, run, device, d: Dist, best) -> None:
-    """Score dev, append to metrics.jsonl, keep each task's best state (by its primary metric) in memory."""
+    """Score dev, append to metrics.jsonl, keep each task's best state (by its primary metric) in memory and in
+    the run folder."""
     metrics = evaluate(model, tasks, task_ids, cfg, device)
     if d.main:
         outputs.append_evaluation(run, stage, step, epoch, metrics)
@@ -209,6 +210,8 @@ def checkpoint(model, tasks, task_ids, cfg, stage, step, epoch, run, device, d: 
         if improved(value, best.get(t.task.name, {}).get("value")):
             state = {k: v.detach().to("cpu", copy=True) for k, v in model.task_state(t.task.name).items()}
             best[t.task.name] = {"value": value, "state": state, "stage": stage, "step": step}
+            if d.main:
+                outputs.save_checkpoint(run, t.task.name, state, cfg, stage, step, value)
 
 
 def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Dataset] | None = None,
@@ -216,7 +219,8 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
     """Train as ``config`` says and return the run folder (see mmtl_core.runs.layout for its layout).
 
     ``datasets`` maps task names to already loaded datasets (instead of each task's 'dataset' or 'data').
-    ``on_progress`` gets each progress report (the dict progress.json holds) as it is written.
+    ``on_progress`` gets each progress report (the dict progress.json holds) as it is written; it may raise
+    ``Stopped`` to stop the run between steps (a job queue's cancel).
     ``run_dir``: the folder to write the run to (created; it must be new or empty), for a caller that names the run
     before it starts (a job queue); by default a new folder under the config's output_dir.
     """

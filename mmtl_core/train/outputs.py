@@ -11,11 +11,12 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
+from mmtl_core.atomic import atomic_write
 from mmtl_core.keys import MetricKey
 from mmtl_core.metrics import get_metric
 from mmtl_core.model.encoder import resolve_encoder_name
 from mmtl_core.runs.jsonfiles import write_config
-from mmtl_core.runs.layout import LOG, WEIGHTS, weights_path
+from mmtl_core.runs.layout import LOG, weights_path
 from mmtl_core.runs.metrics import append_metrics
 from mmtl_core.runs.predictions import write_gold, write_labels, write_predictions
 from mmtl_core.runs.provenance import git_state, package_versions
@@ -88,9 +89,22 @@ def append_evaluation(run: Path, stage: int, step: int, epoch: float, metrics: d
     append_metrics(run, {"stage": stage, "step": step, "epoch": round(epoch, 4), "metrics": metrics})
 
 
+def save_checkpoint(run: Path, task: str, state: dict[str, torch.Tensor], cfg: TrainConfig, stage: int, step: int,
+                    value: float) -> None:
+    """``weights/<task>.safetensors``, rewritten atomically each time the task's dev metric improves: a run killed
+    later keeps its best checkpoint so far (the file's metadata says from which stage and step, with what value)."""
+    if not cfg.save_weights:
+        return
+    # frozen mode: the encoder is unchanged, so only heads are stored (config.json names the encoder)
+    kept = {k: v.contiguous() for k, v in state.items() if cfg.mode == "finetune" or k.startswith("heads.")}
+    meta = {"stage": str(stage), "step": str(step), "dev_metric": repr(value)}
+    atomic_write(weights_path(run, task), lambda tmp: save_file(kept, str(tmp), metadata=meta))
+
+
 def write_final(run: Path, model: torch.nn.Module, tasks: list[TaskData], cfg: TrainConfig, device,
                 best: dict[str, dict]) -> None:
-    """From each task's best checkpoint: predictions of its heads on dev/test, final metrics, weights."""
+    """From each task's best checkpoint (its weights are already saved): predictions of its heads on dev/test,
+    final metrics."""
     final: dict[str, float] = {}
     chosen = {}
     for t in tasks:
@@ -109,12 +123,6 @@ def write_final(run: Path, model: torch.nn.Module, tasks: list[TaskData], cfg: T
                 write_predictions(run, head, split, t.splits[split].example_ids, values)
             final.update({k: v for k, v in score(t.task, t.slices, t.dataset.name, split, t.splits[split],
                                                   preds).items() if t.splits[split].labeled.any()})
-        if cfg.save_weights:
-            (run / WEIGHTS).mkdir(exist_ok=True)
-            # frozen mode: the encoder is unchanged, so only heads are stored (config.json names the encoder)
-            state = {k: v.contiguous() for k, v in b["state"].items()
-                     if cfg.mode == "finetune" or k.startswith("heads.")}
-            save_file(state, str(weights_path(run, t.task.name)))
     baselines = {k: v for t in tasks for k, v in majority_baseline(t).items()}
     for t in tasks:
         key = str(MetricKey(t.task.name, t.dataset.name, "dev", t.task.primary_metric))

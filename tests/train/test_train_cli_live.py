@@ -9,24 +9,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from train_helpers import only_run, write_table_config
+from train_helpers import only_run, wait_for, write_table_config
 from mmtl_core.runs.metrics import read_metrics
 from mmtl_core.runs.status import read_status
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def wait_for(condition, timeout: float = 120.0, what: str = ""):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def read_progress(runs: Path) -> dict | None:

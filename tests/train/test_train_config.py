@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,40 @@ def test_cli_trains_a_user_task_from_a_table_file(tmp_path, tiny_encoder, capsys
     run = tmp_path / "runs" / capsys.readouterr().out.strip().split("/")[-1]
     assert read_status(run)["status"] == "completed"
     assert (run / "predictions" / "review" / "dev.parquet").exists()
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"lr": "fast"}, """setting 'lr' must be a number, got "fast\""""),
+    ({"seed": "abc"}, """setting 'seed' must be an integer, got "abc\""""),
+    ({"batch_size": 2.5}, "setting 'batch_size' must be an integer, got 2.5"),
+    ({"num_threads": -4}, "setting 'num_threads' must be >= 0, not -4"),
+    ({"save_weights": "false"}, """setting 'save_weights' must be true or false, got "false\""""),
+    ({"bf16": "no"}, """setting 'bf16' must be true or false, got "no\""""),
+    ({"seed": True}, "setting 'seed' must be an integer, got true"),
+    ({"epochs": float("inf")}, "setting 'epochs' must be a finite number, got Infinity"),
+    ({"encoder": 7}, "setting 'encoder' must be text, got 7"),
+    ({"tasks": "RTE"}, """setting 'tasks' must be a list of tasks, got "RTE\""""),
+    ({"tasks": [{"task": "RTE", "slices": "dash"}]}, """task 'RTE': setting 'slices' must be a list of names"""),
+    ({"tasks": [{"task": "RTE", "loss_weight": "1"}]}, """task 'RTE': setting 'loss_weight' must be a number"""),
+    ({"tasks": [{"task": "r", "text_fields": ["t"], "cardinality": 0}]}, "'cardinality' must be >= 1"),
+])
+def test_a_setting_of_the_wrong_type_or_range_is_an_error_naming_it_never_taken_as_truthy(changes, message):
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(TrainConfig, {"tasks": [{"task": "RTE"}], **changes})
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("damage", ["model.safetensors", "config.json"])
+def test_a_damaged_encoder_folder_is_a_clear_error_and_exit_2(tmp_path, tiny_encoder, damage, capsys):
+    from train_helpers import write_table_config
+
+    encoder = tmp_path / "encoder"
+    shutil.copytree(tiny_encoder, encoder)
+    (encoder / damage).write_bytes(b"{ half a file")
+    assert main([str(write_table_config(tmp_path, str(encoder), "frozen")), "--no-registry"]) == 2
+    err = capsys.readouterr().err
+    assert "setting 'encoder'" in err and str(encoder) in err and "Traceback" not in err
+    assert ("model.safetensors file is damaged" if damage == "model.safetensors" else "not a valid JSON") in err
 
 
 def test_the_readme_example_config_is_valid(tmp_path):

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from train_helpers import negation_dataset
-from mmtl_core.data import DatasetSpec, load_dataset, load_specs, save_specs
+from train_helpers import reviews_workspace
+from mmtl_core.data import load_dataset, load_specs
 from mmtl_core.errors import ConfigError, WorkspaceError
 from mmtl_core.runs.listing import list_runs
 from mmtl_core.runs.metrics import read_metrics
@@ -48,14 +48,7 @@ def says_not(x):
 @pytest.fixture
 def workspace(tmp_path) -> Workspace:
     """Dataset "reviews" loaded from a CSV with the Data page's table loader (labels "neg"/"pos")."""
-    frame = negation_dataset(120).frame.drop(columns="example_id")
-    frame["label"] = np.where(frame["label"] == 1, "pos", "neg")
-    frame.to_csv(tmp_path / "reviews.csv", index=False)
-    ws = Workspace.at(tmp_path / "ws", tmp_path / "functions")
-    save_specs(ws.datasets_file, [DatasetSpec("reviews", "table", str(tmp_path / "reviews.csv"),
-                                              {"text_fields": ["text"], "label_field": "label",
-                                               "split_field": "split", "label_names": ["neg", "pos"]})])
-    return ws
+    return reviews_workspace(tmp_path)
 
 
 def config(ws: Workspace, encoder: str, **task) -> TrainConfig:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from mmtl_core.data import Dataset, load_glue_task
+from mmtl_core.data import Dataset, DatasetSpec, load_glue_task, save_specs
+from mmtl_core.workspace import Workspace
 
 POS, NEG, PLAIN = ("good", "great", "nice", "fine"), ("bad", "awful", "poor", "sad"), ("a", "the", "so", "very")
 
@@ -43,6 +45,19 @@ def negation_dataset(n: int = 400, seed: int = 0) -> Dataset:
     return Dataset("negation", frame)
 
 
+def reviews_workspace(folder: Path, functions_dir: Path | None = None) -> Workspace:
+    """A workspace whose dataset "reviews" is the negation data (120 rows, labels "neg"/"pos") in a CSV, loaded with
+    the Data page's table loader; its task, as the app shows it, is "reviews"."""
+    frame = negation_dataset(120).frame.drop(columns="example_id")
+    frame["label"] = np.where(frame["label"] == 1, "pos", "neg")
+    frame.to_csv(folder / "reviews.csv", index=False)
+    ws = Workspace.at(folder / "workspace", functions_dir or folder / "functions")
+    save_specs(ws.datasets_file, [DatasetSpec("reviews", "table", str(folder / "reviews.csv"),
+                                              {"text_fields": ["text"], "label_field": "label",
+                                               "split_field": "split", "label_names": ["neg", "pos"]})])
+    return ws
+
+
 def write_table_config(folder: Path, encoder: str, mode: str, epochs: int = 1) -> Path:
     """A YAML config training the user task "review" on a CSV of the negation data (for the command line)."""
     table = folder / "reviews.csv"
@@ -55,8 +70,8 @@ def write_table_config(folder: Path, encoder: str, mode: str, epochs: int = 1) -
 
 
 def only_run(runs: Path) -> Path:
-    """The one run folder under ``runs`` (frozen mode's .encodings cache sits beside it)."""
-    (run,) = (p for p in runs.iterdir() if not p.name.startswith("."))
+    """The one run folder under ``runs`` (frozen mode's .encodings cache and the run registry sit beside it)."""
+    (run,) = (p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
     return run
 
 
@@ -65,3 +80,14 @@ def read_rte(folder: Path, n_train: int | None = None, n_dev: int | None = None)
     ds = load_glue_task(folder / "glue_data", "RTE", splits=("train", "dev"))
     keep = [ds.split(split).iloc[:n] for split, n in (("train", n_train), ("dev", n_dev))]
     return Dataset(ds.name, pd.concat(keep, ignore_index=True), label_names=ds.label_names)
+
+
+def wait_for(condition, timeout: float = 120.0, what: str = ""):
+    """Poll ``condition`` until it returns something true, and return that; fail after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
