@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,7 +25,8 @@ from mmtl_core.runs.layout import PROGRESS
 from mmtl_core.runs.listing import list_runs
 from mmtl_core.runs.predictions import read_labels
 from mmtl_core.runs.status import read_status
-from mmtl_core.train import TrainConfig, train
+from mmtl_core.jobs.queue import device_slot, run_from_command_line
+from mmtl_core.train import TrainConfig
 from mmtl_core.train.config import GOLD
 from mmtl_core.train.loading import load_task_data
 from mmtl_core.train.locations import resolve_locations
@@ -41,17 +42,23 @@ class Trained:
 
 
 def register_and_train(cfg: TrainConfig) -> Path:
-    """Train ``cfg`` into its output folder. The one seam to the run registry: when ``mmtl_core.runs.registry`` and
-    the job runner land, this becomes ``jobs.queue.run_from_command_line(cfg, None)``, which registers the run
-    (so the Train and Compare pages list it) and trains it in this process with a heartbeat."""
-    return train(cfg)
+    """Train ``cfg`` into a new folder of its output_dir, registered as a command-line run in the workspace's run
+    registry (so the Train and Compare pages list it, and the queue counts it against its device)."""
+    return run_from_command_line(cfg, None)
 
 
 def stored_config(cfg: TrainConfig) -> dict[str, Any]:
     """``cfg`` as a completed run's config.json records it (locations resolved, lr and pair encoding filled in)."""
     resolved = resolve_locations(cfg)
-    record = {**resolved.to_dict(), "lr": resolved.resolved_lr, "pair_encoding": resolved.resolved_pair_encoding}
+    record = {**resolved.to_dict(), "lr": resolved.resolved_lr, "pair_encoding": resolved.resolved_pair_encoding,
+              "device": job_device(cfg, cfg.device)}
     return json.loads(json.dumps(json_safe(record), default=str))
+
+
+def job_device(cfg: TrainConfig, device: str) -> str:
+    """``device`` as the run's job sees it (``auto`` on a machine without a GPU is ``cpu``), so that a run trained
+    before command-line runs were registered (which records ``auto``) still counts as the same config."""
+    return device_slot(replace(cfg, device=device), None)[1].device
 
 
 def find_completed(cfg: TrainConfig, fingerprints: dict[str, str]) -> Path | None:
@@ -64,7 +71,8 @@ def find_completed(cfg: TrainConfig, fingerprints: dict[str, str]) -> Path | Non
             meta = read_config(info.path)
         except PredictionsError:
             continue
-        if meta.get("config") != wanted or "ensemble" in meta:
+        stored = meta.get("config") or {}
+        if "ensemble" in meta or {**stored, "device": job_device(cfg, stored.get("device", cfg.device))} != wanted:
             continue
         if not all(fingerprints.get(t["dataset"]) == t.get("dataset_fingerprint") for t in meta.get("tasks", [])):
             continue
