@@ -14,7 +14,8 @@ from mmtl_core.data.dataset import Dataset
 from mmtl_core.data.preview import column_roles
 from mmtl_core.data.sources import find_sources, source_name, upload_source
 from mmtl_core.errors import MMTLError
-from pages.parts import common
+from mmtl_core.studio.display_rows import data_rows
+from pages.parts import common, tables
 from pages.parts.download import download_section
 from pages.parts.splits_form import split_options
 from pages.parts.table_form import table_options
@@ -82,7 +83,8 @@ def _preview(dataset: Dataset, columns: list[str], options: dict) -> None:
         c2.dataframe(column_roles(columns, mapping), hide_index=True, width="stretch", key="load_preview_columns")
     for note in dataset.notes:
         st.info(note, icon=":material/info:")
-    st.dataframe(dataset.frame.head(5), hide_index=True, width="stretch", key="load_preview_rows")
+    fields = options.get("text_fields") or common.text_fields_of(dataset)
+    tables.show(data_rows(dataset.frame.head(5), fields, dataset.label_names), key="load_preview_rows")
 
 
 def _confirm_classes(dataset: Dataset, reasons: list[str]) -> None:

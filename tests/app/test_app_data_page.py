@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from app_helpers import table_with
+import plotly.io
+from app_helpers import shown_columns, table_with
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -165,7 +166,10 @@ def test_browse_search_and_define_a_task(app, tmp_path):
     assert any("3 rows (train, dev)" in s.value for s in at.success)
 
     at.text_input(key="browse_query").input("GREAT").run()
-    assert any("Showing 2 of 2 matching rows" in c.value for c in at.caption)
+    assert any("2 of 3 rows match" in c.value for c in at.caption)
+    browsed = [d.value for d in at.dataframe if "body" in d.value.columns][-1]  # the browse table, last
+    assert browsed["body"].tolist() == ["great phone", "great screen"]
+    assert browsed["label"].tolist() == ["pos", "pos"]  # by class name
 
     at.text_input(key="task_name").input("sentiment")
     at.multiselect(key="task_fields").set_value(["body"])
@@ -192,3 +196,35 @@ def test_download_without_network_says_so_and_keeps_what_was_loaded(app, monkeyp
     message = at.error[0].value
     assert "Download failed" in message and "CSV" in message  # names the other ways to load data
     assert [s["name"] for s in _specs(tmp_path)] == ["youtube_spam"]
+
+
+def _chart_figure(at, title_start: str):
+    """The plotly figure of the page's chart whose title starts with ``title_start``."""
+    figures = [plotly.io.from_json(c.proto.spec) for c in at.get("plotly_chart")]
+    found = [f for f in figures if f.layout.title.text.startswith(title_start)]
+    assert found, f"no chart titled {title_start!r}"
+    return found[0]
+
+
+def test_browse_reads_at_a_glance_on_rte(app, shared_data, tmp_path):
+    from mmtl_core.data import DatasetSpec, save_specs
+
+    save_specs(tmp_path / "workspace" / "datasets.json",
+               [DatasetSpec("RTE", "glue", str(shared_data / "glue_data"), {"task": "RTE"})])
+    at = app("pages/views/data.py")
+    hint = at.text_input(key="browse_query").placeholder
+    assert hint.startswith("e.g. ") and hint != "e.g. subscribe"  # a word of RTE's own texts
+    assert shown_columns(at.dataframe[0])[:4] == ["sentence1", "sentence2", "label", "split"]
+    assert shown_columns(at.dataframe[0])[-1] == "example_id"
+    assert set(at.dataframe[0].value["label"]) <= {"entailment", "not_entailment", "unlabeled"}
+    assert len(at.dataframe[0].value) == 20  # a page of rows, not 500 behind a scroll bar
+
+    def spam_rows(figure) -> int:
+        return int(sum(sum(bar.y) for bar in figure.data))
+
+    everything = spam_rows(_chart_figure(at, "Rows per class"))
+    at.text_input(key="browse_query").input(hint.removeprefix("e.g. ")).run()
+    filtered = spam_rows(_chart_figure(at, "Rows per class"))
+    assert 0 < filtered < everything  # the class balance follows the search
+    match = [c.value for c in at.caption if "rows match" in c.value][0]
+    assert match.startswith(f"{filtered:,} of {everything:,}")
