@@ -60,7 +60,13 @@ def app_server(tmp_path: Path):
 
 
 @pytest.fixture
-def page(app_server):
+def viewport() -> dict:
+    """The browser window's size (a test module may override it, as the page walk does with 1280 x 800)."""
+    return {"width": 1400, "height": 1000}
+
+
+@pytest.fixture
+def page(app_server, viewport):
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
@@ -68,7 +74,7 @@ def page(app_server):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(viewport=viewport)
         page = context.new_page()
         page.set_default_timeout(60_000)
         try:
