@@ -1,7 +1,9 @@
 """Plotly figures the pages draw. Pure functions of core results: no Streamlit here.
 
 Every chart is framed alike (:func:`_frame`): its title in the top margin, its legend in a band of its own between
-the title and the plot, so the two never overlap whatever the width.
+the title and the plot, so the two never overlap whatever the width. Plotly reads labels as a little HTML
+(``<a href>`` makes a link): every name that comes from data (classes, splits, slices, prediction sets, functions)
+goes through ``escape_html`` first.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from mmtl_core.markup import escape_html
 from mmtl_core.studio.error_cells import Cell
 
 #: One colour per prediction set or class, in order; a set keeps its colour across its bars.
@@ -47,6 +50,10 @@ def _frame(fig: go.Figure, title: str, height: int, *, width: int = 800, top: in
     return fig
 
 
+def _names(values) -> list[str]:
+    return [escape_html(v) for v in values]
+
+
 def _tint(color: str, alpha: float) -> str:
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r}, {g}, {b}, {alpha})"
@@ -57,7 +64,7 @@ def coverage_conflicts(summary: pd.DataFrame) -> go.Figure:
     order = summary.sort_values("Coverage").index
     fig = go.Figure()
     for column, color in (("Conflicts", "#E45756"), ("Overlaps", "#72B7B2"), ("Coverage", "#4C78A8")):
-        fig.add_bar(y=list(order), x=summary.loc[order, column], name=column, orientation="h", marker_color=color,
+        fig.add_bar(y=_names(order), x=summary.loc[order, column], name=column, orientation="h", marker_color=color,
                     hovertemplate="%{y}: %{x:.1%}<extra>" + column + "</extra>")
     fig.update_layout(barmode="group", xaxis_tickformat=".0%")
     return _frame(fig, "Share of train rows each function votes on, overlaps and conflicts",
@@ -76,7 +83,7 @@ def slice_metric_bars(metrics: pd.DataFrame, metric: str, min_n: int) -> go.Figu
         small = part["below_min_n"].to_numpy(dtype=bool)
         high = part["ci_high"].astype("float64").to_numpy() - value
         low = value - part["ci_low"].astype("float64").to_numpy()
-        fig.add_bar(x=list(part["slice"]), y=value, name=str(name),
+        fig.add_bar(x=_names(part["slice"]), y=value, name=escape_html(name),
                     error_y=dict(type="data", symmetric=False, array=high, arrayminus=low, thickness=1.2,
                                  color="#444444"),
                     marker=dict(color=[_tint(color, 0.3) if s else color for s in small],
@@ -85,7 +92,7 @@ def slice_metric_bars(metrics: pd.DataFrame, metric: str, min_n: int) -> go.Figu
                                              fillmode="overlay", solidity=0.35)),
                     customdata=list(zip(part["n"], part["ci_method"], part["note"])),
                     hovertemplate="%{x}: %{y:.3f} (n=%{customdata[0]}, %{customdata[1]} interval)"
-                                  "<extra>" + str(name) + "</extra>")
+                                  "<extra>" + escape_html(name) + "</extra>")
     fig.update_layout(barmode="group", yaxis=dict(title=metric))
     return _frame(fig, f"{metric} per slice, with 95% intervals (hatched: n < {min_n})", 380)
 
@@ -103,19 +110,20 @@ def confusion_heatmap(table: pd.DataFrame, cells: Sequence[Cell], title: str, ch
     fig.add_bar(x=[pred.index(c.predicted) for c in cells], y=[1.0] * len(cells),
                 base=[gold.index(c.gold) - 0.5 for c in cells], width=1.0, marker=dict(color="rgba(0,0,0,0)"),
                 selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=1.0)),
-                customdata=[[c.gold, c.predicted, c.count] for c in cells], showlegend=False,
+                customdata=[[escape_html(c.gold), escape_html(c.predicted), c.count] for c in cells],
+                showlegend=False,
                 hovertemplate="gold %{customdata[0]}, predicted %{customdata[1]}: %{customdata[2]} "
                               "(click for the examples)<extra></extra>")
     x, y = pred.index(chosen.predicted), gold.index(chosen.gold)
     fig.add_shape(type="rect", x0=x - 0.48, x1=x + 0.48, y0=y - 0.46, y1=y + 0.46,
                   line=dict(color="#E8710A", width=3))
     fig.update_layout(
-        xaxis=dict(title="predicted", side="top", tickvals=list(range(k_pred)), ticktext=pred, showgrid=False,
-                   range=[-0.5, k_pred - 0.5], fixedrange=True),
-        yaxis=dict(title="gold", tickvals=list(range(k_gold)), ticktext=gold, autorange="reversed",
+        xaxis=dict(title="predicted", side="top", tickvals=list(range(k_pred)), ticktext=_names(pred),
+                   showgrid=False, range=[-0.5, k_pred - 0.5], fixedrange=True),
+        yaxis=dict(title="gold", tickvals=list(range(k_gold)), ticktext=_names(gold), autorange="reversed",
                    showgrid=False, fixedrange=True),
         clickmode="event+select", dragmode=False, bargap=0)
-    return _frame(fig, title, 110 + 56 * k_gold, top=40)
+    return _frame(fig, escape_html(title), 110 + 56 * k_gold, top=40)
 
 
 def label_balance(counts: pd.DataFrame, title: str, classes: Sequence[str]) -> go.Figure:
@@ -126,10 +134,10 @@ def label_balance(counts: pd.DataFrame, title: str, classes: Sequence[str]) -> g
         part = counts[counts["label"] == label]
         i = list(classes).index(label) if label in classes else len(classes)
         color = UNLABELED_COLOR if label == "unlabeled" else PALETTE[i % len(PALETTE)]
-        fig.add_bar(x=part["split"].tolist(), y=part["rows"].tolist(), name=str(label), marker_color=color,
-                    hovertemplate="%{x}: %{y:,} rows<extra>" + str(label) + "</extra>")
+        fig.add_bar(x=_names(part["split"]), y=part["rows"].tolist(), name=escape_html(label), marker_color=color,
+                    hovertemplate="%{x}: %{y:,} rows<extra>" + escape_html(label) + "</extra>")
     fig.update_layout(barmode="stack")
-    return _frame(fig, title, 260)
+    return _frame(fig, escape_html(title), 260)
 
 
 def training_loss(loss: pd.DataFrame) -> go.Figure:
@@ -146,9 +154,9 @@ def dev_metric_curves(metrics: pd.DataFrame) -> go.Figure:
     """A run's dev metrics at each evaluation (``training_view.metric_curves``), one line per metric key."""
     fig = go.Figure()
     for key, part in metrics.groupby("metric", sort=True):
-        fig.add_scatter(x=part["step"], y=part["value"], mode="lines+markers", name=str(key),
+        fig.add_scatter(x=part["step"], y=part["value"], mode="lines+markers", name=escape_html(key),
                         customdata=part[["stage", "epoch"]].to_numpy(),
                         hovertemplate="step %{x} (stage %{customdata[0]}, epoch %{customdata[1]:.2f}): %{y:.4f}"
-                                      "<extra>" + str(key) + "</extra>")
+                                      "<extra>" + escape_html(key) + "</extra>")
     fig.update_layout(xaxis=dict(title="step"))
     return _frame(fig, "Dev metrics", 300, width=420)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 
@@ -29,3 +31,13 @@ def help_of(at: AppTest, subheader: str) -> str:
     found = [h.proto.help for h in at.subheader if h.value.startswith(subheader)]
     assert found, f"no subheader {subheader!r}"
     return found[0]
+
+
+def shown(markdown: str) -> str:
+    """A message as the user reads it: the page escapes data-derived text (``\\_``), the browser shows ``_``."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def messages(elements) -> list[str]:
+    """The text of each st.error / st.warning / st.info element, as shown."""
+    return [shown(e.value) for e in elements]
