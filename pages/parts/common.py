@@ -71,7 +71,8 @@ def datasets() -> dict[str, Dataset]:
         try:
             loaded[spec.name] = load(spec)
         except MMTLError as e:
-            st.warning(f"Dataset {spec.name!r} could not be reloaded: {e}", icon=":material/warning:")
+            st.warning(f"Dataset {escape_markdown(repr(spec.name))} could not be reloaded: {escape_markdown(e)}",
+                       icon=":material/warning:")
     return loaded
 
 
@@ -151,7 +152,7 @@ def choose_dataset(loaded: dict[str, Dataset], *, key: str, container=st.sidebar
 def choose_task(dataset: Dataset, *, key: str, container=st.sidebar) -> Task | None:
     tasks = tasks_for(dataset, user_tasks())
     if not tasks:
-        container.info(f"Dataset {dataset.name!r} has no task yet: define one on the Data page.")
+        container.info(f"Dataset {escape_markdown(repr(dataset.name))} has no task yet: define one on the Data page.")
         container.page_link("pages/views/data.py", label="Define a task", icon=":material/add:")
         return None
     by_name = {t.name: t for t in tasks}

@@ -6,6 +6,7 @@ import streamlit as st
 
 from mmtl_core.browse import label_counts, matching, text_columns
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from mmtl_core.tasks import Task, identifier_from, tasks_for
 from mmtl_core.studio.display import datasets_view
@@ -69,7 +70,7 @@ def _tasks(dataset) -> None:
             except MMTLError as e:
                 common.show_error(e, "The task was not saved")
             else:
-                st.success(f"Saved task {task.name!r}.")
+                st.success(f"Saved task {escape_markdown(repr(task.name))}.")
                 st.rerun()
 
 
@@ -87,7 +88,7 @@ if dataset is not None:
         _tasks(dataset)
     with overview_tab:
         tables.show(datasets_view(common.datasets_overview(loaded)), key="data_overview")
-        if st.button(f"Forget {dataset.name!r}", key="data_forget",
+        if st.button(f"Forget {escape_markdown(repr(dataset.name))}", key="data_forget",
                      help="Removes it from the workspace list; the files on disk are untouched."):
             common.remove_dataset(dataset.name)
             st.rerun()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.studio.display import summary_view, weak_comparison_view
 from mmtl_core.studio.display_rows import inspector_view
 from mmtl_core.studio.labeling import EXAMPLE_KINDS, analyse_labeling, function_examples
@@ -20,7 +21,8 @@ st.title("Labeling functions")
 ws = common.workspace()
 dataset, task = common.dataset_and_task("lf")
 if task.is_regression:
-    st.warning(f"Task {task.name!r} is a regression task: labeling functions vote classes. Pick a classification task.")
+    st.warning(f"Task {escape_markdown(repr(task.name))} is a regression task: labeling functions vote classes. "
+               "Pick a classification task.")
     st.stop()
 modules = applied_modules(ws, dataset, task, "lf")
 
@@ -46,7 +48,7 @@ with right:
         st.info("No labeling functions yet in the modules applied. Write one in the editor and save.")
         st.stop()
     for warning in report.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escape_markdown(warning), icon=":material/warning:")
     tables.show(weak_comparison_view(report.comparison, task.metrics), key="lf_comparison")
     # A callable: the Parquet is written when the button is clicked, not on every rerun of the page.
     st.download_button("Export training labels (Parquet)",
@@ -60,8 +62,8 @@ with right:
         except MMTLError as e:
             common.show_error(e, "Not saved")
         else:
-            st.success(f"Saved to `{path}`")
-    st.caption(report.training_labels.note)
+            st.success(f"Saved to {escape_markdown(path)}")
+    st.caption(escape_markdown(report.training_labels.note))
 
 saved, fresh = just_saved_names(analysis, analysis.names, analysis.applied.reports if analysis.applied else {},
                                 dataset, task, "lf")
@@ -79,6 +81,6 @@ split = c2.selectbox("Split", splits, key=common.kept("lf_split", "dev" if "dev"
 kind = st.radio("Examples", list(EXAMPLE_KINDS), format_func=EXAMPLE_KINDS.get, key=common.kept("lf_kind"),
                 horizontal=True)
 examples, total = function_examples(dataset, task, analysis, name, kind, split=split, limit=INSPECT_LIMIT)
-st.caption(f"{total:,} example(s) in {split} {EXAMPLE_KINDS[kind]}" + (f"; the first {len(examples):,} below"
-                                                                        if total > len(examples) else "."))
+st.caption(f"{total:,} example(s) in {escape_markdown(split)} {EXAMPLE_KINDS[kind]}"
+           + (f"; the first {len(examples):,} below" if total > len(examples) else "."))
 tables.show_paged(inspector_view(examples, task.text_fields), key="lf_examples")

@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.slices import OVERALL, bucket_examples, compare_table, confusion_table, slice_metrics
 from mmtl_core.slices.intervals import INTERVAL_NOTE
 from mmtl_core.slices.slice_metrics import IntervalSettings
@@ -69,14 +70,14 @@ upload_errors = st.session_state.setdefault("sl_upload_errors", {})
 upload_seen = st.session_state.setdefault("sl_upload_seen", set())
 with st.sidebar.expander("Upload predictions", icon=":material/upload:"):
     wanted = "`score`" if task.is_regression else (
-        ", ".join(f"`{c}`" for c in prob_columns(task.cardinality, task.label_names)) + " (or `label`)")
-    st.caption(f"CSV or Parquet with `example_id` and {wanted} for every row of the {split} split.")
+        ", ".join(escape_markdown(c) for c in prob_columns(task.cardinality, task.label_names)) + " (or `label`)")
+    st.caption(f"CSV or Parquet with `example_id` and {wanted} for every row of the {escape_markdown(split)} split.")
     uploaded = st.file_uploader("Prediction files", type=["csv", "parquet"], accept_multiple_files=True,
                                 key="sl_upload", label_visibility="collapsed")
 for file in uploaded or []:
     tag = (file.file_id, scope)
     if tag in upload_errors:
-        st.error(upload_errors[tag], icon=":material/error:")
+        st.error(escape_markdown(upload_errors[tag]), icon=":material/error:")
         continue
     if tag in upload_seen:
         continue
@@ -85,13 +86,13 @@ for file in uploaded or []:
         ps = uploaded_prediction_set(file.name, file.getvalue(), task, data.example_ids)
     except MMTLError as e:
         upload_errors[tag] = f"{file.name} was not used: {e}"
-        st.error(upload_errors[tag], icon=":material/error:")
+        st.error(escape_markdown(upload_errors[tag]), icon=":material/error:")
     else:
         uploads[ps.name] = ps
 
 runs = run_prediction_sets(ws, task, split, data.example_ids, prediction_files())
 for err in runs.errors:
-    st.error(str(err), icon=":material/error:")
+    st.error(escape_markdown(err), icon=":material/error:")
 sets = {**weak_prediction_sets(analysis.labeling, split), **runs.sets, **uploads}
 if not sets:
     st.info("No predictions to score yet: write labeling functions (for majority vote and the label model), train "
@@ -113,7 +114,7 @@ saved, fresh = just_saved_names(analysis, analysis.slice_names, analysis.applied
                                 dataset, task, "sl")
 if fresh:
     st.session_state["sl_cm_slice"] = saved[0]  # the slice just saved is the one to look into
-st.subheader(f"Per-slice metrics on {split} ({len(data.frame):,} rows)",
+st.subheader(f"Per-slice metrics on {escape_markdown(split)} ({len(data.frame):,} rows)",
              help=f"One row per slice; n counts its rows with a gold label. Intervals: {settings.level:.0%}; "
                   f"{INTERVAL_NOTE} 'few rows': fewer than the sidebar's minimum n ({min_n}), so the interval is "
                   "wide. An empty slice shows `empty`, a metric without a value there (F1 with no positive "
@@ -126,7 +127,8 @@ st.plotly_chart(charts.slice_metric_bars(metrics, metric, min_n), key="sl_bars")
 # The weak sets' figures on all rows and on covered rows, as the Labeling functions page shows them.
 weak = weak_comparison(analysis, split)
 if weak is not None:
-    with st.expander(f"Majority vote and label model on {split}, all rows and covered rows", icon=":material/rule:"):
+    with st.expander(f"Majority vote and label model on {escape_markdown(split)}, all rows and covered rows",
+                     icon=":material/rule:"):
         st.caption(PREDICTION_RULE)
         tables.show(weak_comparison_view(weak, task.metrics), key="sl_weak")
 
@@ -140,7 +142,8 @@ slice_name = c2.selectbox("Slice", [OVERALL, *data.slice_names],
 predictions = sets[set_name]
 table = confusion_table(data, predictions, slice_name)
 if int(table.to_numpy().sum()) == 0:
-    st.info(f"Slice {slice_name!r} is empty on {split}: no labeled example falls in it.")
+    st.info(f"Slice {escape_markdown(repr(slice_name))} is empty on {escape_markdown(split)}: no labeled example "
+            "falls in it.")
 else:
     # One chart and one cell list per table; the cell shown is remembered per table, across page switches.
     table_key = (*scope, set_name, slice_name)

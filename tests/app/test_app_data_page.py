@@ -36,16 +36,16 @@ def _specs(tmp_path) -> list[dict]:
 
 def test_home_without_data_leads_the_user_to_load_some(app):
     at = app()
-    assert any("No data yet" in i.value for i in at.info)
+    assert any("No data yet" in shown(i.value) for i in at.info)
 
 
 def test_load_youtube_spam_then_bad_paths_say_what_is_wrong_and_keep_what_was_loaded(app, shared_data, tmp_path):
     at = app("pages/views/data.py")
     assert at.button(key="load_button").disabled
-    assert any("Load is disabled: enter a path, pick one found on this machine, or upload" in c.value
+    assert any("Load is disabled: enter a path, pick one found on this machine, or upload" in shown(c.value)
                for c in at.caption)
     _load(at, "youtube_spam", shared_data / "youtube_spam", "youtube_spam")
-    assert any("Loaded 'youtube_spam': 1,956 rows" in s.value for s in at.success)
+    assert any("Loaded 'youtube_spam': 1,956 rows" in shown(s.value) for s in at.success)
 
     _source(at, "youtube_spam", tmp_path / "nowhere")
     assert "nowhere does not exist" in shown(at.error[0].value)
@@ -78,7 +78,7 @@ def test_headerless_extensionless_tsv_with_quotes_classes_and_splits(app, tmp_pa
     _source(at, "table", raw)
     assert at.selectbox(key="load_format").value == "tsv"  # sniffed: no extension
     assert at.checkbox(key="load_header").value is False and at.checkbox(key="load_quoting").value is False
-    assert any("As read: 10 rows, 2 columns" in c.value for c in at.caption)
+    assert any("As read: 10 rows, 2 columns" in shown(c.value) for c in at.caption)
     at.text_input(key="load_names").input("label, text").run()
     _ok(at)
     assert at.multiselect(key="load_text_fields").value == ["text"]  # guessed: the longest column
@@ -92,12 +92,12 @@ def test_headerless_extensionless_tsv_with_quotes_classes_and_splits(app, tmp_pa
     classes = table_with(at, "class")
     assert classes["class"].tolist() == ["ham", "spam"] and classes["rows"].tolist() == [7, 3]
     assert at.button(key="load_button").disabled  # the classes found are not confirmed yet
-    assert any("Load is disabled: confirm the classes found" in c.value for c in at.caption)
+    assert any("Load is disabled: confirm the classes found" in shown(c.value) for c in at.caption)
     at.checkbox(key="load_classes_ok").check().run()
     assert at.text_input(key="load_name").value == "SMSSpamCollection"
     at.button(key="load_button").click().run()
     _ok(at)
-    assert any("Loaded 'SMSSpamCollection': 10 rows (train, dev, test)" in s.value for s in at.success)
+    assert any("Loaded 'SMSSpamCollection': 10 rows (train, dev, test)" in shown(s.value) for s in at.success)
     (spec,) = _specs(tmp_path)
     assert spec["options"] | {"path": spec["path"]} == {
         "format": "tsv", "header": False, "column_names": ["label", "text"], "quoting": False,
@@ -124,7 +124,7 @@ def test_integer_labels_that_are_not_ids_are_shown_and_can_be_numbered(app, tmp_
     _source(at, "table", table)
     at.checkbox(key="load_make_splits").uncheck().run()
     assert len(table_with(at, "class")) == 8
-    assert any("5 class(es) have no rows (2, 3, 4, 5, 6)" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any("5 class(es) have no rows (2, 3, 4, 5, 6)" in shown(w.value) for w in at.warning), [shown(w.value) for w in at.warning]
     at.checkbox(key="load_renumber").check().run()
     _ok(at)
     assert table_with(at, "class")["class"].tolist() == ["0", "1", "7"] and not at.warning
@@ -163,10 +163,10 @@ def test_browse_search_and_define_a_task(app, tmp_path):
     at.text_input(key="load_name").input("reviews").run()
     at.button(key="load_button").click().run()
     _ok(at)
-    assert any("3 rows (train, dev)" in s.value for s in at.success)
+    assert any("3 rows (train, dev)" in shown(s.value) for s in at.success)
 
     at.text_input(key="browse_query").input("GREAT").run()
-    assert any("2 of 3 rows match" in c.value for c in at.caption)
+    assert any("2 of 3 rows match" in shown(c.value) for c in at.caption)
     browsed = [d.value for d in at.dataframe if "body" in d.value.columns][-1]  # the browse table, last
     assert browsed["body"].tolist() == ["great phone", "great screen"]
     assert browsed["label"].tolist() == ["pos", "pos"]  # by class name
