@@ -10,12 +10,15 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from mmtl_core.studio.table_view import Column, TableView, text_widths
+from mmtl_core.studio.table_view import Column, TableView, fitting_width, text_widths
 
+#: Columns of examples that hold a class name.
+CLASS_COLUMNS = frozenset({"gold", "vote", "predicted", "label model", "majority vote"})
 #: Label of a row without a gold label.
 UNLABELED = "unlabeled"
 ID_HELP = "The row's stable id: the source's own id where it has one, else its position in its file."
@@ -77,7 +80,8 @@ def data_rows(frame: pd.DataFrame, text_fields: Sequence[str], label_names: Sequ
         out[label_field] = class_names(out[label_field], label_names)
     beside = {}
     if label_field in out.columns:
-        beside[label_field] = Column(width=90, help="The gold label" + (" (its class)" if label_names else ""))
+        width = fitting_width(label_names or out[label_field].head(1000), label_field, 72, 160)
+        beside[label_field] = Column(width=width, help="The gold label" + (" (its class)" if label_names else ""))
     beside["split"] = Column(width=60)
     answer = {**{f: Column(width=w) for f, w in text_widths(texts, list(beside.values())).items()}, **beside}
     rest = {c: Column() for c in out.columns if c not in answer and c != "example_id"}
@@ -91,7 +95,9 @@ def examples_view(examples: pd.DataFrame, text_fields: Sequence[str], answer: di
     out = examples.copy()
     for f in texts:
         out[f] = readable_texts(out[f])
-    shown = {c: col for c, col in answer.items() if c in out.columns}
+    # A column of classes is as wide as its longest class name (with its probability, where it shows one).
+    shown = {c: replace(col, width=fitting_width(out[c], col.label or c, col.width, 200)) if c in CLASS_COLUMNS
+             else col for c, col in answer.items() if c in out.columns}
     widths = text_widths(texts, list(shown.values()))
     columns = {**{f: Column(width=widths[f]) for f in texts}, **shown}
     return TableView(out, {**columns, "example_id": Column(width="small", help=ID_HELP)})
@@ -117,7 +123,7 @@ def inspector_view(examples: pd.DataFrame, text_fields: Sequence[str]) -> TableV
         "vote": Column(width=72, help="This function's vote."),
         "label model": Column(width=108, help="The label model's class for the row, with its probability."),
         "majority vote": Column(width=108, help="Majority vote's class for the row, with its share of the votes."),
-        "others that fired": Column(width=200, help="The other functions that voted on the row, and their votes."),
+        "others that fired": Column(width=180, help="The other functions that voted on the row, and their votes."),
     })
 
 

@@ -9,7 +9,7 @@ answer the question fit side by side and ids come last and narrow.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,6 +23,10 @@ PAGE_ROWS = 20
 CONTENT_PX = 910
 #: Pixels of a narrow column (Streamlit's "small").
 SMALL_PX = 75
+#: The narrowest a text column gets.
+MIN_TEXT_PX = 150
+#: Average pixels of a character in the grid's font, and a cell's horizontal padding.
+CHAR_PX, CELL_PAD_PX = 7.5, 20
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,18 @@ def page_of(frame: pd.DataFrame, number: int, size: int = PAGE_ROWS) -> Page:
 
 def text_widths(fields: Sequence[str], beside: Sequence[Column]) -> dict[str, int]:
     """Pixel widths for the text columns: what the page's width leaves beside the ``beside`` columns and a narrow
-    id column, shared by the text fields (at least 160 pixels each)."""
-    used = sum(c.width if isinstance(c.width, int) else SMALL_PX for c in beside) + SMALL_PX
-    return {f: max(160, (CONTENT_PX - used) // max(len(fields), 1)) for f in fields}
+    id column, shared by the text fields (at least ``MIN_TEXT_PX`` each). When that leaves a text too narrow, the
+    id (the last column) gives up its room and goes behind the horizontal scroll: the answer stays in view."""
+    used = sum(c.width if isinstance(c.width, int) else SMALL_PX for c in beside)
+    n = max(len(fields), 1)
+    share = (CONTENT_PX - used - SMALL_PX) // n
+    if share < MIN_TEXT_PX:
+        share = (CONTENT_PX - used) // n
+    return {f: max(MIN_TEXT_PX, share) for f in fields}
+
+
+def fitting_width(values: Iterable[object], header: str, minimum: int, maximum: int = 200) -> int:
+    """Pixels a column needs to show its longest value (or its header) whole, between ``minimum`` and ``maximum``:
+    a class name such as RTE's ``not_entailment`` is read whole, not cut to ``not_entailm``."""
+    longest = max([len(header), *(len(str(v)) for v in values)])
+    return max(minimum, min(maximum, math.ceil(CHAR_PX * longest) + CELL_PAD_PX))

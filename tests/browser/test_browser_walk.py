@@ -3,25 +3,18 @@ them, saves a screenshot of each (and of each key table scrolled into view) in c
 that no page shows an exception, that the columns answering each table's question are inside the viewport (from the
 grid's own rendering, not from the data), and that no chart title overlaps its legend.
 
-Real parts throughout: `streamlit run`, Debian's chromium, the shipped functions applied to the real datasets. RTE's
-stored run is a word-overlap baseline written through the runs package, as a training run writes its predictions (so
-the Slices page has a model's predictions to show without training one here).
+Real parts throughout: `streamlit run`, Debian's chromium, the shipped functions applied to the real datasets, and a
+stored run of RTE predictions (``browser_helpers.walk_workspace``).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from mmtl_core.data import DatasetSpec, load_glue_task, save_specs
-from mmtl_core.runs.jsonfiles import write_config
-from mmtl_core.runs.layout import create_run_dir
-from mmtl_core.runs.predictions import write_predictions
-from mmtl_core.runs.status import write_status
+from browser_helpers import open_page, wait_for_page, walk_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,74 +23,14 @@ SHOTS = REPO / "ci-artifacts" / "screenshots"
 WIDTH, HEIGHT = 1280, 800
 PAGES = ("Home", "Data", "Labeling functions", "Slices", "Train", "Compare")
 
-# Labeling functions for RTE, so its Labeling and Slices pages have votes, a label model and examples to show.
-RTE_LFS = r'''
-import re
-
-from snorkel.labeling import labeling_function
-
-ABSTAIN, ENTAILMENT, NOT_ENTAILMENT = -1, 0, 1
-WORD = re.compile(r"[a-z0-9]+")
-NEGATION = re.compile(r"\b(not|no|never)\b|n't\b", re.I)
-
-
-def overlap(x):
-    premise = set(WORD.findall(x.sentence1.lower()))
-    hypothesis = WORD.findall(x.sentence2.lower())
-    return sum(w in premise for w in hypothesis) / max(len(hypothesis), 1)
-
-
-@labeling_function()
-def hypothesis_inside_premise(x):
-    return ENTAILMENT if overlap(x) >= 0.9 else ABSTAIN
-
-
-@labeling_function()
-def few_shared_words(x):
-    return NOT_ENTAILMENT if overlap(x) < 0.5 else ABSTAIN
-
-
-@labeling_function()
-def negation_only_in_hypothesis(x):
-    return NOT_ENTAILMENT if NEGATION.search(x.sentence2) and not NEGATION.search(x.sentence1) else ABSTAIN
-'''
-
-
 @pytest.fixture
 def viewport() -> dict:
     return {"width": WIDTH, "height": HEIGHT}
 
 
-def _workspace(tmp: Path, shared_data: Path) -> None:
-    """YouTube spam and RTE loaded, their shipped functions, and a stored run of RTE predictions."""
-    save_specs(tmp / "workspace" / "datasets.json", [
-        DatasetSpec("youtube_spam", "youtube_spam", str(shared_data / "youtube_spam")),
-        DatasetSpec("RTE", "glue", str(shared_data / "glue_data"), {"task": "RTE"})])
-    functions = tmp / "functions"
-    functions.mkdir(exist_ok=True)
-    for module in ("youtube_spam.py", "youtube_spam_slices.py", "rte_slices.py"):
-        shutil.copy(REPO / "labeling_functions" / module, functions)
-    (functions / "rte_votes.py").write_text(RTE_LFS)
-    dev = load_glue_task(shared_data / "glue_data", "RTE").split("dev")
-    words = [(set(re.findall(r"\w+", p.lower())), re.findall(r"\w+", h.lower()))
-             for p, h in zip(dev["sentence1"], dev["sentence2"])]
-    entail = np.array([sum(w in p for w in h) / max(len(h), 1) for p, h in words]).clip(0.05, 0.95)
-    run = create_run_dir(tmp / "workspace" / "runs")
-    write_config(run, {"name": "word overlap", "tasks": [{"task": {"name": "RTE"}, "dataset": "RTE"}]})
-    write_predictions(run, "RTE", "dev", dev["example_id"].to_numpy(), np.column_stack([entail, 1 - entail]))
-    write_status(run, "completed")
-
-
 def _idle(page) -> None:
-    page.wait_for_timeout(400)  # the rerun a click starts may not have shown its status yet
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=180_000)
-
-
-def _open(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
-    _idle(page)
-    page.locator("h1").first.wait_for()
-    _idle(page)
+    page.wait_for_timeout(400)  # the rerun a click starts may not have begun yet
+    wait_for_page(page)
 
 
 def _choose_dataset(page, name: str) -> None:
@@ -127,6 +60,9 @@ def _assert_columns_in_view(page, columns: list[str], where: str) -> None:
     ``columns`` starts inside the grid too (so the last of them ends inside it)."""
     grid = _table(page, columns[0])
     grid.scroll_into_view_if_needed()
+    # Its header row near the top of the window, below the app's toolbar, with the heading above it in view.
+    grid.evaluate("""g => document.querySelector('[data-testid="stMain"]').scrollBy(0,
+                                                                                   g.getBoundingClientRect().top - 140)""")
     page.wait_for_timeout(300)
     box = grid.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, f"{where}: grid at {box}"
@@ -206,31 +142,43 @@ def _heatmap_click_is_remembered(page) -> None:
     box = cells.nth(2).bounding_box()  # gold spam, predicted ham (cells row by row)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     _idle(page)
+    _shoot(page, "youtube_spam_3_slices_clicked_cell")
+    _wait_for_chosen_cell(page, "gold spam → predicted ham")
+    open_page(page, "Data")
+    open_page(page, "Slices")
+    _wait_for_chosen_cell(page, "gold spam → predicted ham")
+
+
+def _wait_for_chosen_cell(page, label: str) -> None:
+    """The "Examples of" chooser comes to show ``label`` (its choice is drawn as its input's value)."""
     chooser = page.locator('[data-testid="stSelectbox"]').filter(has_text="Examples of")
-    chooser.get_by_text("gold spam → predicted ham").wait_for()
-    _open(page, "Data")
-    _open(page, "Slices")
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Examples of").get_by_text(
-        "gold spam → predicted ham").wait_for()
+    chooser.wait_for()
+    page.wait_for_function(
+        """([box, label]) => [...box.querySelectorAll('input')].some(i => i.value.includes(label))
+                             || box.innerText.includes(label)""", arg=[chooser.element_handle(), label])
 
 
 def test_every_page_reads_at_a_glance_on_youtube_spam_and_rte(page, app_server, shared_data):
     url, tmp = app_server
-    _workspace(tmp, shared_data)
+    walk_workspace(tmp, shared_data)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(url)
+    page.locator('[data-testid="stSidebarNav"]').wait_for()
     _idle(page)
     titles = [t for t in PAGES
               if page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t, exact=True).count()]
     assert titles[:5] == list(PAGES[:5])  # Compare joins the walk once its page is in the app
     for dataset, tables in KEY_TABLES.items():
-        _open(page, "Data")
+        open_page(page, "Data")
         _choose_dataset(page, dataset)
         for title in titles:
-            _open(page, title)
+            open_page(page, title)
             if title == "Slices":
                 page.get_by_text("Per-slice metrics on dev").wait_for(timeout=180_000)
             _walk_page(page, dataset, title, tables[title])
+            if title == "Train":  # it starts from the dataset chosen on the other pages
+                picked = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Tasks").first
+                assert f"{dataset} / " in picked.inner_text(), picked.inner_text()
             if title == "Slices" and dataset == "youtube_spam":
                 _heatmap_click_is_remembered(page)
     shots = sorted(p.name for p in SHOTS.glob("*.png"))

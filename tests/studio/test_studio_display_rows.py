@@ -5,7 +5,7 @@ import pandas as pd
 
 from mmtl_core.studio.display_rows import (UNLABELED, bucket_view, class_name, data_rows, inspector_view,
                                            readable_text, search_hint)
-from mmtl_core.studio.table_view import CONTENT_PX, SMALL_PX
+from mmtl_core.studio.table_view import CELL_PAD_PX, CHAR_PX, CONTENT_PX, MIN_TEXT_PX, SMALL_PX
 
 # As the YouTube spam CSVs hold them: HTML source.
 COMMENT = "Top three Shakira songs (my choice) <br /><br />1- Waka Waka (it&#39;s time for &quot;Africa&quot;)"
@@ -55,7 +55,21 @@ def test_inspector_and_error_cell_rows_put_the_answer_first_and_the_id_last():
     view = bucket_view(cell, ("sentence1", "sentence2"))
     assert list(view.columns) == ["sentence1", "sentence2", "gold", "predicted", "confidence", "labeling_functions",
                                   "slices", "example_id"]
-    assert sum(c.width if isinstance(c.width, int) else SMALL_PX for c in view.columns.values()) <= CONTENT_PX
+    assert sum(c.width for name, c in view.columns.items() if name != "example_id") <= CONTENT_PX
+
+
+def test_class_columns_show_the_longest_class_whole_and_the_answer_still_fits():
+    examples = pd.DataFrame({"example_id": ["RTE/dev:0"], "sentence1": ["p"], "sentence2": ["h"],
+                             "gold": ["not_entailment"], "vote": ["not_entailment"],
+                             "label model": ["not_entailment (0.80)"], "others that fired": [""]})
+    view = inspector_view(examples, ("sentence1", "sentence2"))
+    assert view.columns["gold"].width >= CHAR_PX * len("not_entailment") + CELL_PAD_PX  # not cut to not_entailm
+    assert view.columns["label model"].width >= CHAR_PX * len("not_entailment (0.80)") + CELL_PAD_PX
+    answer = [c for c in view.columns if c != "example_id"]
+    assert sum(view.columns[c].width for c in answer) <= CONTENT_PX  # the id alone may go behind the scroll
+    assert min(view.columns[f].width for f in ("sentence1", "sentence2")) >= MIN_TEXT_PX
+    browse = data_rows(_rte_rows(), ("sentence1", "sentence2"), ("entailment", "not_entailment"))
+    assert browse.columns["label"].width >= CHAR_PX * len("not_entailment") + CELL_PAD_PX
 
 
 def test_search_hint_comes_from_the_texts():
