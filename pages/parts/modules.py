@@ -60,7 +60,11 @@ def editor_module(ws: Workspace, dataset: Dataset, task: Task, modules: list[str
             st.session_state[modules_key] = [*modules, made]
 
     if st.session_state.get(key) not in (*modules, NEW_MODULE):
-        st.session_state[key] = modules[0] if modules else NEW_MODULE
+        # The Slices page opens on a module named for slices, the Labeling page on one that is not (by name: which
+        # module holds which kind is known only once they are applied, below the editor).
+        for_slices = prefix == "sl"
+        fitting = [m for m in modules if ("slice" in m.lower()) == for_slices]
+        st.session_state[key] = (fitting or modules or [NEW_MODULE])[0]
     choice = container.selectbox("Module", [*modules, NEW_MODULE], key=key)
     if choice != NEW_MODULE:
         return choice

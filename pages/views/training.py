@@ -50,9 +50,9 @@ with st.expander("Launch a run", icon=":material/rocket_launch:", expanded=queue
                 icon=":material/lightbulb:")
         st.page_link("pages/views/data.py", label="Load a dataset", icon=":material/upload:")
     # The dataset and task chosen on the other pages, else that dataset's first task, else the first task.
-    chosen = st.session_state.get("dataset")
-    default = next((c for c in (f"{chosen} / {st.session_state.get('task')}", *choices)
-                    if c in choices and c.startswith(f"{chosen} / ")), next(iter(choices), None))
+    same_dataset = [c for c, (ds, _) in choices.items() if ds.name == st.session_state.get("dataset")]
+    default = next((c for c in same_dataset if choices[c][1].name == st.session_state.get("task")),
+                   (same_dataset or list(choices) or [None])[0])
     picked = st.multiselect("Tasks", list(choices), key="tr_tasks", default=[default] if default else [],
                             help="Several tasks train together: one shared encoder, one head per task (MMTL).")
     task_choices = []

@@ -29,6 +29,7 @@ def _cell_list(at):
 @pytest.mark.slow
 def test_one_row_per_slice_error_cells_and_comparison(app, youtube_workspace):
     at = app(PAGE)
+    assert at.selectbox(key="sl_file_youtube_spam_youtube_spam").value == "youtube_spam_slices.py"  # its editor's
     table = table_with(at, "small").set_index("slice")  # one row per slice, each prediction set side by side
     assert list(table.columns) == ["n", "small", "Label model", "Label model · 95% CI", "Majority vote",
                                    "Majority vote · 95% CI"]

@@ -44,8 +44,10 @@ def _shoot(page, name: str) -> None:
 
 
 def _no_exception(page, where: str) -> None:
-    shown = page.locator('[data-testid="stException"]')
-    assert shown.count() == 0, f"{where}: {shown.first.inner_text()[:2000]}"
+    """No traceback and no error message: the walk's workspace is one a user would have set up right."""
+    for kind in ("stException", "stAlertContentError"):
+        shown = page.locator(f'[data-testid="{kind}"]')
+        assert shown.count() == 0, f"{where}: {shown.first.inner_text()[:2000]}"
 
 
 def _table(page, column: str):
