@@ -143,7 +143,8 @@ def comparison_rows(comparison: pd.DataFrame, metric: str, alpha: float = ALPHA)
     significant (p < ``alpha``), n, A's and B's values, B - A with its interval, and p."""
     rows = comparison[comparison["metric"] == metric].reset_index(drop=True)
     out = pd.DataFrame({
-        "significant": np.where(significant(rows["p_value"], alpha), SIGNIFICANT, ""), "slice": rows["slice"], "n": rows["n"].astype(int),
+        "significant": np.where(significant(rows["p_value"], alpha), SIGNIFICANT, ""), "slice": rows["slice"],
+        "n": rows["n"].astype(int),
         "A": [metric_text(v, int(n)) for v, n in zip(rows["metric_a"], rows["n"])],
         "B": [metric_text(v, int(n)) for v, n in zip(rows["metric_b"], rows["n"])],
         "B - A": [metric_text(v, int(n)) for v, n in zip(rows["diff"], rows["n"])],

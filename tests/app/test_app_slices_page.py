@@ -35,7 +35,8 @@ def test_one_row_per_slice_error_cells_and_comparison(app, youtube_workspace):
                                    "Majority vote · 95% CI"]
     assert table.loc["overall", "n"] == 120  # YouTube's dev split
     assert {"short_text", "contains_link", "shouting", "emoji_or_other_script"} <= set(table.index)
-    assert (table.loc[table["n"] < 30, "small"] == "few rows").all() and (table.loc[table["n"] >= 30, "small"] == "").all()
+    small = table["n"] < 30
+    assert (table.loc[small, "small"] == "few rows").all() and (table.loc[~small, "small"] == "").all()
     assert not table.astype(str).apply(lambda c: c.str.contains("nan", case=False)).any().any()
     at.radio(key="sl_metric").set_value("f1").run()
     assert table_with(at, "small").set_index("slice").loc["overall", "Label model"] != table.loc["overall",

@@ -63,8 +63,8 @@ def _assert_columns_in_view(page, columns: list[str], where: str) -> None:
     grid = _table(page, columns[0])
     grid.scroll_into_view_if_needed()
     # Its header row near the top of the window, below the app's toolbar, with the heading above it in view.
-    grid.evaluate("""g => document.querySelector('[data-testid="stMain"]').scrollBy(0,
-                                                                                   g.getBoundingClientRect().top - 140)""")
+    grid.evaluate("""g => document.querySelector('[data-testid="stMain"]')
+                              .scrollBy(0, g.getBoundingClientRect().top - 140)""")
     page.wait_for_timeout(300)
     box = grid.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, f"{where}: grid at {box}"
