@@ -28,5 +28,6 @@ PAGES = [
     st.Page("pages/views/training.py", title="Train", icon=":material/model_training:", url_path="training"),
 ]
 
+common.tighten_layout()
 common.warm_up_in_background()
 st.navigation(PAGES).run()
