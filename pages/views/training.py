@@ -127,7 +127,7 @@ with st.expander("Launch a run", icon=":material/rocket_launch:", expanded=queue
 with st.expander("Launch a preset (a shipped recipe)", icon=":material/menu_book:"):
     shipped = {r.label: r for r in recipes.list_recipes()}
     if not shipped:
-        st.info(f"No recipe in {recipes.RECIPES_DIR}.", icon=":material/lightbulb:")
+        st.info(f"No recipe in {escape_markdown(recipes.RECIPES_DIR)}.", icon=":material/lightbulb:")
     else:
         left, right = st.columns([3, 1])
         recipe = shipped[left.selectbox("Recipe", list(shipped), key="tr_recipe",
