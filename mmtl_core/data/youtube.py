@@ -2,8 +2,10 @@
 
 As in Snorkel's spam tutorial, four videos train and the fifth (Shakira) is held out. Like Snorkel and WRENCH,
 ``dev_size`` of the held-out video's comments become the dev split, so dev and test come from the same video:
-with the defaults this gives WRENCH's 1586 / 120 / 250 rows. Dev rows are the ones whose example id hashes
-lowest, so the choice is stable across loads and machines and does not depend on file order.
+with the defaults this gives the sizes of WRENCH's split (1586 / 120 / 250), though not its rows: only 177 of
+WRENCH's 250 test rows are in this test split (its published numbers are on its own files, ``wrench/youtube``).
+Dev rows are the ones whose example id hashes lowest, so the choice is stable across loads and machines and does
+not depend on file order.
 """
 
 from __future__ import annotations

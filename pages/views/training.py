@@ -10,7 +10,7 @@ from mmtl_core.errors import MMTLError
 from mmtl_core.jobs.queue import JobQueue
 from mmtl_core.markup import escape_markdown
 from mmtl_core.runs.registry import ACTIVE, RunRecord, default_url
-from mmtl_core.studio import training, training_view as view
+from mmtl_core.studio import recipes, training, training_view as view
 from mmtl_core.tasks import tasks_for
 from mmtl_core.train.config import GOLD, LABEL_MODEL, MODES, SCHEDULES
 from mmtl_core.studio.modules import module_set
@@ -121,6 +121,29 @@ with st.expander("Launch a run", icon=":material/rocket_launch:", expanded=queue
         else:
             st.success(f"Queued {len(launched)} run(s): " + escape_markdown(", ".join(r.name for r in launched)),
                        icon=":material/schedule:")
+
+
+# --- presets: the shipped recipes (recipes/, e.g. the RTE signal ladder), launched as they are ------------------------
+with st.expander("Launch a preset (a shipped recipe)", icon=":material/menu_book:"):
+    shipped = {r.label: r for r in recipes.list_recipes()}
+    if not shipped:
+        st.info(f"No recipe in {escape_markdown(recipes.RECIPES_DIR)}.", icon=":material/lightbulb:")
+    else:
+        left, right = st.columns([3, 1])
+        recipe = shipped[left.selectbox("Recipe", list(shipped), key="tr_recipe",
+                                        help="recipes/README.md says what each reproduces. The RTE ladder's "
+                                             "datasets come from `python bench/ladder.py --prepare-only`.")]
+        recipe_seeds = right.text_input("Seeds", value="0", key="tr_recipe_seeds",
+                                        help="One run per seed: `0, 1` launches two.")
+        st.code(recipe.text, language="yaml")
+        if st.button("Launch preset", type="primary", key="tr_recipe_launch", icon=":material/play_arrow:"):
+            try:
+                launched = recipes.launch_recipe(queue, recipe, training.parse_seeds(recipe_seeds))
+            except MMTLError as e:
+                common.show_error(e, "Not launched")
+            else:
+                st.success(f"Queued {len(launched)} run(s): " + escape_markdown(", ".join(r.name for r in launched)),
+                           icon=":material/schedule:")
 
 
 # --- the queue, the runs, the selected run ------------------------------------------------------------------------

@@ -63,6 +63,19 @@ def test_without_data_the_page_leads_to_the_data_page(app):
     assert at.button(key="tr_launch").disabled and not at.exception
 
 
+def test_the_shipped_recipes_are_presets_and_a_missing_dataset_is_named_before_queuing(app):
+    at = app(PAGE)
+    presets = at.selectbox(key="tr_recipe")
+    assert "rte_ladder/quick/1_single_task.yaml" in presets.options and "rte_ladder/full/4_slice_heads.yaml" in \
+        presets.options
+    presets.set_value("rte_ladder/quick/2_multi_task.yaml")
+    at.run()
+    assert any("max_train_rows: 300" in c.value for c in at.code)  # the recipe itself, shown as it is
+    at.button(key="tr_recipe_launch").click().run()  # this workspace has none of the ladder's datasets
+    assert "Not launched" in shown(at.error[0].value) and "RTE_holdout" in shown(at.error[0].value)
+    assert not at.exception
+
+
 def test_bad_settings_are_refused_naming_them_and_nothing_is_queued(app, reviews, tiny_encoder):
     ws, queue = reviews
     at = app(PAGE)
