@@ -160,5 +160,6 @@ compared = comparison_table(comparison)[["significant", "slice", "metric", "n", 
 st.dataframe(compared.style.apply(lambda row: ["background-color: rgba(255, 200, 0, 0.3)" if row["significant"]
                                                else "" for _ in row], axis=1),
              hide_index=True, width="stretch", key="sl_compare")
-st.caption(f"diff = B - A (positive: B is better), with a paired bootstrap interval. Highlighted: p < {ALPHA} "
+st.caption(f"diff = B - A (positive: B is better), with its paired interval (Newcombe's for accuracy, the paired "
+           f"bootstrap otherwise). Highlighted: p < {ALPHA} "
            "(exact McNemar for accuracy, paired bootstrap otherwise), not corrected for the number of slices.")
