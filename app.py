@@ -1,28 +1,24 @@
-"""MMTL Studio: the frame and the router. Everything the pages compute comes from mmtl_core.
-
-Page scripts live in pages/views/ and their shared parts in pages/parts/, not directly in pages/: Streamlit treats
-top-level scripts in pages/ as v1 auto-pages and would run one directly when a browser opens its URL before this
-script has run once, skipping the navigation below. (Known flaw: until a script has called st.navigation,
-Streamlit's PagesManager flags any app with a pages/ folder as a v1 app, so the very first request after the server
-starts goes through the v1 router, and a deep link opened then shows a "Page not found" notice before this
-navigation takes over; with the folder named otherwise it does not, but the project's layout names it pages/.
-Opening the app's root URL, as the README says, never shows it.)
+"""MMTL Studio's server: ``streamlit run app.py`` serves the app (``studio.py``, the frame and the router) behind
+its door (``mmtl_core.door``): requests with a foreign Host header are refused before any page script runs, and
+beyond loopback every request needs the token printed here at start. Streamlit finds ``app`` below and runs it.
 """
 
+import sys
+
 import streamlit as st
+from starlette.middleware import Middleware
+from streamlit import config
 
-from pages.parts import common
+from mmtl_core.door import Door, door_settings, start_message
+from mmtl_core.errors import ConfigError
 
-st.set_page_config(page_title="MMTL Studio", page_icon=":material/hub:", layout="wide")
+_address = config.get_option("server.address") or "0.0.0.0"  # unset: Streamlit listens on every interface
+try:
+    _door = door_settings(_address)
+except ConfigError as e:
+    sys.exit(f"MMTL Studio will not start: {e}")
+_message = start_message(_door, _address, int(config.get_option("server.port")))
+if _message:
+    print(_message, flush=True)
 
-PAGES = [
-    st.Page("pages/views/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/views/data.py", title="Data", icon=":material/table:", url_path="data"),
-    st.Page("pages/views/labeling.py", title="Labeling functions", icon=":material/rule:", url_path="labeling"),
-    st.Page("pages/views/slices.py", title="Slices", icon=":material/pie_chart:", url_path="slices"),
-    st.Page("pages/views/training.py", title="Train", icon=":material/model_training:", url_path="training"),
-    st.Page("pages/views/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
-]
-
-common.warm_up_in_background()
-st.navigation(PAGES).run()
+app = st.App("studio.py", middleware=[Middleware(Door, settings=_door)])

@@ -50,7 +50,7 @@ def main() -> None:
         write_raw(raw, args.rows)
         os.environ["MMTL_WORKSPACE"] = str(Path(tmp) / "workspace")
         os.environ["MMTL_FUNCTIONS_DIR"] = str(Path(tmp) / "functions")
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        at = AppTest.from_file(str(REPO / "studio.py"), default_timeout=120)  # app.py serves it behind the door
         at.run()
         at.switch_page("pages/views/data.py").run()
         at.radio(key="load_kind").set_value("table").run()

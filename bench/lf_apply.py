@@ -1,8 +1,12 @@
 """Bench: applying labeling functions to 100,000 short texts, against Snorkel's PandasLFApplier in the same run.
 
-1. Ten arbitrary-Python LFs (keywords, regex, length, case ratios...) through ``apply_functions`` (forked workers)
-   vs ``PandasLFApplier`` on the same rows; the matrices must be identical.
+1. Ten arbitrary-Python LFs (keywords, regex, length, case ratios...) through ``apply_functions`` (forked workers,
+   one per core) vs ``PandasLFApplier`` (one process) on the same rows; the matrices must be identical. The same
+   race again with one worker on our side, so the ratio without parallelism is seen too.
 2. Ten template LFs (vectorised) vs Snorkel running equivalent ``@labeling_function`` versions.
+3. What the app pays for running user code sandboxed: the ten Python LFs written to a module and applied through
+   ``apply_modules`` (the function host: import in a forked child, workers, columns back over a socket) against
+   ``apply_functions`` in this process, both cold (no cache) and with the host already holding the data.
 
 Texts are YouTube spam comments from ../shared/data/youtube_spam (random words where it is absent), sampled with
 replacement. Run: ``python bench/lf_apply.py``. The last line is ``lf_apply_speedup_vs_snorkel: <x>``.
@@ -15,6 +19,7 @@ import os
 import random
 import re
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -27,8 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from snorkel.labeling import PandasLFApplier, labeling_function  # noqa: E402
 
 from mmtl_core.data.dataset import Dataset  # noqa: E402
-from mmtl_core.functions import KeywordLF, RegexLF, apply_functions, make_user_function  # noqa: E402
+from mmtl_core.functions import (FunctionHost, KeywordLF, RegexLF, apply_functions, apply_modules,  # noqa: E402
+                                 make_user_function)
 from mmtl_core.functions import apply as apply_module  # noqa: E402
+from mmtl_core.functions.apply import MIN_ROWS_PER_WORKER, default_workers  # noqa: E402
 
 N_ROWS = 100_000
 SPAM, HAM, ABSTAIN = 1, 0, -1
@@ -150,7 +157,8 @@ def timed(f):
     return out, time.perf_counter() - t0
 
 
-def race(label: str, ours: list, theirs: list, frame: pd.DataFrame, rounds: int = 2) -> float:
+def race(label: str, ours: list, theirs: list, frame: pd.DataFrame, rounds: int = 2,
+         n_workers: int | None = None) -> float:
     """Both appliers on all the rows, ``rounds`` times, alternating which goes first so that load from other
     processes on a shared machine falls on both alike. Times are summed over the rounds; matrices compared.
 
@@ -164,7 +172,7 @@ def race(label: str, ours: list, theirs: list, frame: pd.DataFrame, rounds: int 
 
         def run_ours():
             apply_module._row_cache.clear()
-            return apply_functions(users, dataset, timeout_s=600)
+            return apply_functions(users, dataset, timeout_s=600, n_workers=n_workers)
 
         def run_snorkel():
             with warnings.catch_warnings():
@@ -182,10 +190,44 @@ def race(label: str, ours: list, theirs: list, frame: pd.DataFrame, rounds: int 
     L_ours, L_snorkel = mine[0], snorkel[0]
     assert all(np.array_equal(m, s) for m, s in zip(mine, snorkel)), f"{label}: our matrix differs from Snorkel's"
     coverage = (L_ours >= 0).mean(axis=0).round(3).tolist()
-    print(f"{label} on {len(frame)} rows, {rounds} rounds: ours {t_ours:.2f} s ({len(os.sched_getaffinity(0))} cores), Snorkel "
-          f"PandasLFApplier {t_snorkel:.2f} s, speedup {t_snorkel / t_ours:.1f}x; identical matrices; "
+    workers = max(1, min(n_workers or default_workers(), len(frame) // MIN_ROWS_PER_WORKER))
+    print(f"{label} on {len(frame)} rows, {rounds} rounds: ours {t_ours:.2f} s ({workers} worker process"
+          f"{'es' if workers > 1 else ''} on {len(os.sched_getaffinity(0))} cores), Snorkel PandasLFApplier "
+          f"{t_snorkel:.2f} s (1 process), speedup {t_snorkel / t_ours:.1f}x; identical matrices; "
           f"coverage {coverage}")
     return t_snorkel / t_ours
+
+
+def sandbox_overhead(frame: pd.DataFrame, rounds: int = 3) -> None:
+    """The ten Python LFs from a module file through the sandboxed host vs in this process, same workers."""
+    source = Path(__file__).read_text()
+    body = source[source.index("# --- ten arbitrary-Python LFs"):source.index("PYTHON_LFS = [")]
+    dataset = Dataset("bench", frame)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "bench_lfs.py").write_text("import re\nfrom snorkel.labeling import labeling_function\n"
+                                             "SPAM, HAM, ABSTAIN = 1, 0, -1\n" + body)
+        host = FunctionHost()
+        started = time.perf_counter()
+        host.start()
+        start_s = time.perf_counter() - started
+        users = [make_user_function(o) for o in PYTHON_LFS]
+        first, t_first = timed(lambda: apply_modules(dataset, folder, host=host, timeout_s=600))
+        host_times, local_times = [], []
+        for _ in range(rounds):
+            run, t_host = timed(lambda: apply_modules(dataset, folder, host=host, timeout_s=600))
+            apply_module._row_cache.clear()  # rows built once per dataset, as the host keeps them
+            apply_module.cached_rows(dataset)
+            local, t_local = timed(lambda: apply_functions(users, dataset, timeout_s=600))
+            assert np.array_equal(run.applied["labeling"].matrix, local.matrix)
+            host_times.append(t_host)
+            local_times.append(t_local)
+        host.stop()
+    overhead = min(host_times) - min(local_times)
+    print(f"sandboxed host: started in {start_s:.2f} s (once per server); first apply {t_first:.2f} s (sends "
+          f"{len(frame)} rows once); then {min(host_times):.3f} s vs {min(local_times):.3f} s in this process "
+          f"(best of {rounds}): {overhead * 1000:+.0f} ms per apply of 10 functions x {len(frame)} rows; "
+          f"identical matrices")
 
 
 def main() -> None:
@@ -193,9 +235,12 @@ def main() -> None:
     frame = pd.DataFrame({"example_id": [f"yt:{i}" for i in range(N_ROWS)], "split": "train", "text": texts})
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     python_speedup = race("10 arbitrary-Python LFs", PYTHON_LFS, PYTHON_LFS, frame)
+    one_worker = race("10 arbitrary-Python LFs, one worker on our side", PYTHON_LFS, PYTHON_LFS, frame, n_workers=1)
     template_speedup = race("10 template LFs", templates(), snorkel_equivalents(), frame)
+    sandbox_overhead(frame)
     print(f"load average after: {os.getloadavg()[0]:.1f} (other processes on this machine slow both sides)")
     print(f"lf_apply_template_speedup_vs_snorkel: {template_speedup:.1f}")
+    print(f"lf_apply_speedup_vs_snorkel_one_worker: {one_worker:.1f}")
     print(f"lf_apply_speedup_vs_snorkel: {python_speedup:.1f}")
 
 

@@ -74,7 +74,7 @@ def main() -> None:
                                            mode="frozen", epochs=100_000, max_length=8, batch_size=16))
         try:
             wait_for(lambda: (queue.registry.get(running.id).progress or {}).get("step"), 120, "the job to train")
-            at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+            at = AppTest.from_file(str(REPO / "studio.py"), default_timeout=120)  # app.py serves it behind the door
             at.run()
             at.switch_page("pages/views/training.py")
             at.run()

@@ -25,7 +25,7 @@ class Change:
 
 def snapshot_changes(before: dict[str, Any], after: dict[str, Any], files: Iterable[str] | None = None) -> list[Change]:
     """What differs from functions snapshot ``before`` to ``after`` (``{"files": {name: {"sha256"}},
-    "functions": [{"name", "file", "kind", "source_hash"}]}``), restricted to the function ``files`` when given:
+    "functions": [{"name", "file", "kind", "cache_key"}]}``), restricted to the function ``files`` when given:
     functions by cache key when both snapshots have them, files by digest otherwise."""
     keep = set(files) if files is not None else None
 
@@ -35,7 +35,9 @@ def snapshot_changes(before: dict[str, Any], after: dict[str, Any], files: Itera
     if before.get("functions") is None or after.get("functions") is None:
         digests = [{n: f["sha256"] for n, f in s.get("files", {}).items() if kept(n)} for s in (before, after)]
         return _diff(*digests, {n: "file" for d in digests for n in d})
-    keys = [{f["name"]: f["source_hash"] for f in s["functions"] if kept(f["file"])} for s in (before, after)]
+    # A function whose dependencies cannot be fingerprinted has no key (None): it cannot be told unchanged.
+    keys = [{f["name"]: f.get("cache_key") or f"unknown-{side}" for f in s["functions"] if kept(f["file"])}
+            for side, s in (("before", before), ("after", after))]
     kinds = {f["name"]: f["kind"] for s in (before, after) for f in s["functions"]}
     return _diff(*keys, kinds)
 

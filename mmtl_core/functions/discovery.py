@@ -2,7 +2,8 @@
 
 One file's syntax or import error becomes a :class:`FunctionError` naming the file and line; the other files still
 load. Every load executes the file afresh under a new module name, so an edited file's new code is what runs.
-Known flaw: a file whose top level loops forever blocks the load (only the functions' *calls* are sandboxed).
+Loading runs the file's top-level code in the calling process: the app does it only inside the sandboxed function
+host (:mod:`host`), under a time limit, never in the server.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from snorkel.labeling import LabelingFunction
 from snorkel.slicing import SlicingFunction
 
 from mmtl_core.errors import FunctionError
-from mmtl_core.functions.hashing import source_hash
+from mmtl_core.functions.fingerprint import NotFingerprintable, function_key
+from mmtl_core.functions.report import FunctionInfo
 from mmtl_core.functions.templates import TemplateFunction
 from mmtl_core.keys import check_identifier
 
@@ -31,15 +33,15 @@ _load_counter = itertools.count()
 
 
 @dataclass(frozen=True)
-class UserFunction:
-    """One labeling or slicing function found in a user file."""
+class UserFunction(FunctionInfo):
+    """One labeling or slicing function found in a user file, with the function object itself."""
 
-    name: str
-    kind: str  # "labeling" | "slicing"
-    path: Path
-    line: int
-    source_hash: str
-    obj: Any = field(repr=False, compare=False)
+    obj: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def info(self) -> FunctionInfo:
+        """The plain description (what crosses from the sandbox to the server)."""
+        return FunctionInfo(self.name, self.kind, self.path, self.line, self.cache_key, self.not_cached)
 
 
 @dataclass
@@ -89,7 +91,13 @@ def make_user_function(obj: Any, path: Path | None = None) -> UserFunction:
         file = Path(path or where).name or "<unknown file>"
         raise FunctionError(f"{file}, line {line}: {e}", function=str(obj.name), path=str(path or where),
                             line=line) from e
-    return UserFunction(obj.name, kind, Path(path or where), line, source_hash(obj, kind), obj)
+    try:
+        key, why = function_key(obj, kind), None
+    except NotFingerprintable as e:
+        key, why = None, f"{obj.name} is not cached (it runs again on every apply): {e.what}"
+    except RecursionError:
+        key, why = None, f"{obj.name} is not cached (it runs again on every apply): its dependencies nest too deep"
+    return UserFunction(obj.name, kind, Path(path or where), line, key, why, obj)
 
 
 def list_module_files(folder: Path) -> list[Path]:
@@ -143,7 +151,7 @@ def _load_module(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     sys.modules[name] = module  # dataclasses and pickle look classes up here while the module runs
     try:
         exec(code, module.__dict__)
-    except (Exception, SystemExit) as e:
+    except BaseException as e:  # noqa: BLE001 (SystemExit, KeyboardInterrupt at import: the file fails, not the load)
         del sys.modules[name]
         summary = traceback.extract_tb(e.__traceback__)
         line = _error_line(summary, path)
@@ -174,36 +182,54 @@ def _collect(namespace: dict[str, Any], lines: dict[str, int], path: Path, sibli
     return found
 
 
-def load_functions(folder: Path, files: list[str] | None = None) -> FunctionSet:
-    """Load the labeling and slicing functions defined in ``folder``'s modules (or only in ``files``, by name)."""
-    folder = Path(folder)
-    paths = list_module_files(folder)
-    if files is not None:
-        wanted = set(files)
-        missing = wanted - {p.name for p in paths}
-        paths = [p for p in paths if p.name in wanted]
-    errors: list[FunctionError] = []
-    if files is not None and missing:
-        errors.extend(FunctionError(f"{m}: no such function file in {folder}", path=str(folder / m))
-                      for m in sorted(missing))
-    functions: list[UserFunction] = []
-    owner: dict[str, UserFunction] = {}
-    siblings = {p.resolve() for p in list_module_files(folder)}
-    for path in paths:
-        path = path.resolve()
-        try:
-            namespace, lines = _load_module(path)
-        except FunctionError as e:
-            errors.append(e)
+def load_module_file(path: Path, siblings: set[Path], errors: list[FunctionError]) -> list[UserFunction]:
+    """The functions one file defines (its problems appended to ``errors``). Runs the file's top-level code."""
+    path = path.resolve()
+    try:
+        namespace, lines = _load_module(path)
+    except FunctionError as e:
+        errors.append(e)
+        return []
+    return _collect(namespace, lines, path, siblings, errors)
+
+
+def unique_functions(found: list[UserFunction], errors: list[FunctionError],
+                     owner: dict[str, FunctionInfo]) -> list[UserFunction]:
+    """``found`` without names already in ``owner`` (each repeat reported naming both files); updates ``owner``."""
+    kept = []
+    for fn in found:
+        first = owner.get(fn.name)
+        if first is not None:
+            errors.append(FunctionError(
+                f"{fn.path.name}, line {fn.line}: the name {fn.name!r} is already used by {first.path.name}, "
+                f"line {first.line}; function names must be unique across files (this one is skipped)",
+                function=fn.name, path=str(fn.path), line=fn.line))
             continue
-        for fn in _collect(namespace, lines, path, siblings, errors):
-            first = owner.get(fn.name)
-            if first is not None:
-                errors.append(FunctionError(
-                    f"{fn.path.name}, line {fn.line}: the name {fn.name!r} is already used by {first.path.name}, "
-                    f"line {first.line}; function names must be unique across files (this one is skipped)",
-                    function=fn.name, path=str(fn.path), line=fn.line))
-                continue
-            owner[fn.name] = fn
-            functions.append(fn)
+        owner[fn.name] = fn
+        kept.append(fn)
+    return kept
+
+
+def select_files(folder: Path, files: list[str] | None, errors: list[FunctionError]) -> list[Path]:
+    """The module files to load: all of ``folder``'s, or those named (an unknown name is reported)."""
+    paths = list_module_files(folder)
+    if files is None:
+        return paths
+    wanted = set(files)
+    errors.extend(FunctionError(f"{m}: no such function file in {folder}", path=str(folder / m))
+                  for m in sorted(wanted - {p.name for p in paths}))
+    return [p for p in paths if p.name in wanted]
+
+
+def load_functions(folder: Path, files: list[str] | None = None) -> FunctionSet:
+    """Load the labeling and slicing functions defined in ``folder``'s modules (or only in ``files``, by name),
+    in this process (user code runs here: for scripts and notebooks; the app uses ``apply_modules``)."""
+    folder = Path(folder)
+    errors: list[FunctionError] = []
+    paths = select_files(folder, files, errors)
+    siblings = {p.resolve() for p in list_module_files(folder)}
+    functions: list[UserFunction] = []
+    owner: dict[str, FunctionInfo] = {}
+    for path in paths:
+        functions += unique_functions(load_module_file(path, siblings, errors), errors, owner)
     return FunctionSet(functions, errors, paths)

@@ -5,8 +5,10 @@ at a time over a pipe; the parent watches the clock. When a function's total run
 worker busy with it is killed and replaced, its remaining tasks are dropped, and the others carry on. A worker that
 dies (a segfault, ``os._exit`` in user code) costs only the function it was running.
 
-Known flaw: forking a process that has other threads (the Streamlit server) can deadlock the child if one of those
-threads held a lock (malloc, logging) at that instant; it is rare, and such a worker is then stopped at the limit.
+Each worker asks the kernel to kill it when its parent dies (so no worker outlives the process that started it),
+and ``prepare`` (limits on memory and CPU time) runs in the worker before each task. Inside the function host each
+worker also confines its own signals, so a function cannot end the process that coordinates the others. In the app, workers are forked
+from a single-threaded process inside the function host (:mod:`host`), never from the threaded server.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
+
+from mmtl_core.sandbox import confine_signals, die_with_parent
 
 _POLL_S = 0.05
 
@@ -33,10 +37,11 @@ class Task:
 
 
 class _Worker:
-    def __init__(self, run_task: Callable[[Task], Any]) -> None:
+    def __init__(self, run_task: Callable[[Task], Any], prepare: Callable[[Task], None] | None,
+                 confine: bool) -> None:
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, run_task), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, run_task, prepare, confine), daemon=True)
         with warnings.catch_warnings():  # Python >= 3.12 warns about fork with threads; see the module docstring
             warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
             self.process.start()
@@ -68,11 +73,17 @@ class _Worker:
             self.conn.close()
 
 
-def _serve(conn: Connection, run_task: Callable[[Task], Any]) -> None:
+def _serve(conn: Connection, run_task: Callable[[Task], Any], prepare: Callable[[Task], None] | None,
+           confine: bool) -> None:
+    die_with_parent()
+    if confine:
+        confine_signals()  # its functions cannot signal the process that coordinates them, nor other workers
     while True:
         task = conn.recv()
         if task is None:
             return
+        if prepare is not None:
+            prepare(task)
         conn.send(run_task(task))
 
 
@@ -92,13 +103,18 @@ def _pick(pending: OrderedDict[int, deque[Task]], worker: _Worker, claimed: set[
 
 def run_tasks(tasks: list[Task], run_task: Callable[[Task], Any], n_workers: int, timeout_s: float,
               on_result: Callable[[Task, Any], None], on_timeout: Callable[[int], None],
-              on_crash: Callable[[int, int | None], None]) -> None:
-    """Run ``tasks`` on ``n_workers`` forked workers; report each result, timed-out function and crash."""
+              on_crash: Callable[[int, int | None], None], *, prepare: Callable[[Task], None] | None = None,
+              on_start: Callable[[set[int]], None] | None = None, confine: bool = False) -> None:
+    """Run ``tasks`` on ``n_workers`` forked workers; report each result, timed-out function and crash.
+
+    ``on_start`` hears which functions the workers are running whenever that set changes; ``confine`` puts each
+    worker in a Landlock domain of its own (see :func:`mmtl_core.sandbox.confine_signals`)."""
     pending: OrderedDict[int, deque[Task]] = OrderedDict()
     for t in tasks:
         pending.setdefault(t.chunk, deque()).append(t)
     used: dict[int, float] = {}  # seconds each function has run, finished tasks only
-    workers = [_Worker(run_task) for _ in range(max(1, min(n_workers, len(tasks))))]
+    workers = [_Worker(run_task, prepare, confine) for _ in range(max(1, min(n_workers, len(tasks))))]
+    running_before: set[int] = set()
 
     def drop(function: int) -> None:
         for chunk in list(pending):
@@ -108,18 +124,26 @@ def run_tasks(tasks: list[Task], run_task: Callable[[Task], Any], n_workers: int
 
     def replace(w: _Worker) -> _Worker:
         w.kill()
-        fresh = _Worker(run_task)
+        fresh = _Worker(run_task, prepare, confine)
         workers[workers.index(w)] = fresh
         return fresh
 
     try:
         while True:
+            starting: list[tuple[_Worker, Task]] = []
             for w in workers:
                 if w.task is None:
-                    claimed = {o.rows_chunk for o in workers if o is not w}
+                    claimed = {o.rows_chunk for o in workers if o is not w} | {t.chunk for _, t in starting}
                     task = _pick(pending, w, claimed)
                     if task is not None:
-                        w.send(task)
+                        starting.append((w, task))
+            running_now = ({w.task.function for w in workers if w.task is not None}
+                           | {t.function for _, t in starting})
+            if on_start is not None and running_now != running_before:
+                on_start(running_now)  # before the tasks start: a function that kills us is already named
+            running_before = running_now
+            for w, task in starting:
+                w.send(task)
             busy = [w for w in workers if w.task is not None]
             if not busy:
                 return

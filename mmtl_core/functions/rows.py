@@ -63,7 +63,8 @@ class ChunkResult:
     invalid: int = 0
     first_invalid_row: int | None = None
     first_invalid_value: str | None = None
-    error: str | None = None
+    first_error: str | None = None  # "Type: message" of the first fault
+    out_of_memory: bool = False  # the function hit the worker's memory cap: its whole column fails
 
 
 def _user_traceback(e: BaseException, user_file: str) -> tuple[str, int | None]:
@@ -79,6 +80,11 @@ def _user_traceback(e: BaseException, user_file: str) -> tuple[str, int | None]:
     lines = [fr.lineno for fr in summary if fr.filename == user_file]
     text = "".join(traceback.format_exception(type(e), e, tb))
     return text, (lines[-1] if lines else None)
+
+
+def _one_line(e: BaseException, limit: int = 200) -> str:
+    text = f"{type(e).__name__}: {e}".splitlines()[0] if str(e) else type(e).__name__
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _label_ok(cardinality: int | None) -> Any:
@@ -113,11 +119,15 @@ def run_python(fn: Any, kind: str, rows: Sequence[Row], user_file: str, cardinal
     for i, x in enumerate(rows):
         try:
             y = call(x)
-        except (Exception, SystemExit) as e:
+        except MemoryError:
+            res.out_of_memory = True
+            break
+        except BaseException as e:  # noqa: BLE001 (SystemExit, KeyboardInterrupt: the user's row fails, no more)
             res.faults += 1
             if res.first_fault_row is None:
                 res.first_fault_row = i
                 res.first_traceback, res.first_fault_line = _user_traceback(e, user_file)
+                res.first_error = _one_line(e)
             out.append(missing)
             continue
         # the common answers first, without a function call: this loop runs once per row
@@ -130,6 +140,7 @@ def run_python(fn: Any, kind: str, rows: Sequence[Row], user_file: str, cardinal
             if res.first_invalid_row is None:
                 res.first_invalid_row, res.first_invalid_value = i, f"{y!r} ({type(y).__name__})"
             out.append(missing)
+    out.extend([missing] * (len(rows) - len(out)))
     res.column = np.array(out, dtype=np.int8 if labeling else bool)
     res.seconds = time.perf_counter() - t0
     return res
@@ -137,5 +148,8 @@ def run_python(fn: Any, kind: str, rows: Sequence[Row], user_file: str, cardinal
 
 def run_template(fn: TemplateFunction, values: Sequence[Any] | None, arrow: pa.Array | None) -> ChunkResult:
     t0 = time.perf_counter()
-    column = fn.apply_column(values, arrow)
+    try:
+        column = fn.apply_column(values, arrow)
+    except MemoryError:
+        return ChunkResult(np.empty(0), time.perf_counter() - t0, out_of_memory=True)
     return ChunkResult(column, time.perf_counter() - t0)

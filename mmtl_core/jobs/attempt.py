@@ -12,8 +12,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import MMTLError
-from mmtl_core.functions import load_functions
+from mmtl_core.functions import apply_modules
 from mmtl_core.jobs.heartbeat import Heartbeat
 from mmtl_core.jobs.progress import summary_metrics
 from mmtl_core.jobs.stopping import Stopped, stop_on_sigterm
@@ -52,8 +55,16 @@ def record_failure(registry: Registry, record: RunRecord, beat: Heartbeat, error
 
 def function_keys(folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Each labeling and slicing function in ``folder`` with its cache key (the hash of everything that decides
-    its output), and the problems loading found (a module that does not load is reported, not fatal)."""
-    found = load_functions(folder)
-    rows = [{"name": f.name, "kind": f.kind, "file": f.path.name, "line": f.line, "source_hash": f.source_hash}
-            for f in found.functions]
-    return rows, [str(e) for e in found.errors]
+    its output), and the problems loading found (a module that does not load is reported, not fatal).
+
+    The modules are imported in the sandboxed function host, as the pages import them: finding the functions
+    means running the user's module code, which never runs in this process. Nothing is applied (no kinds), so
+    the host is handed an empty dataset."""
+    run = apply_modules(_NO_ROWS, folder, kinds=())
+    rows = [{"name": f.name, "kind": f.kind, "file": f.path.name, "line": f.line, "cache_key": f.cache_key}
+            for f in run.functions]
+    return rows, [str(e) for e in run.errors]
+
+
+_NO_ROWS = Dataset("functions", pd.DataFrame({"example_id": pd.Series([], dtype=str),
+                                              "split": pd.Series([], dtype=str)}))

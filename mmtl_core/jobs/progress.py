@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+CRASH_MARK = "Fatal Python error"
+CRASH_DUMP_BYTES = 64_000  # room for a crash dump of a process with many threads
 LOG_TAIL_LINES = 40
 
 
@@ -28,18 +30,25 @@ def summary_metrics(run_dir: Path) -> dict[str, float | None] | None:
 
 
 def log_tail(path: Path | str | None, lines: int = LOG_TAIL_LINES) -> str:
-    """The last ``lines`` lines of a log file ("" if there is none yet); reads only the end of a long log."""
+    """The last ``lines`` lines of a log file ("" if there is none yet); reads only the end of a long log.
+
+    A native crash's dump (Python's faulthandler: "Fatal Python error: ..." then every thread's stack) is kept
+    from its first line, however many threads it lists: its header says what killed the job."""
     if not path:
         return ""
     try:
         with open(path, "rb") as f:
             f.seek(0, 2)
             size = f.tell()
-            f.seek(max(0, size - 200 * lines))
+            f.seek(max(0, size - max(200 * lines, CRASH_DUMP_BYTES)))
             text = f.read().decode("utf-8", "replace")
     except FileNotFoundError:
         return ""
-    return "\n".join(text.splitlines()[-lines:])
+    all_lines = text.splitlines()
+    dump = next((i for i in range(len(all_lines) - 1, -1, -1) if all_lines[i].startswith(CRASH_MARK)), None)
+    if dump is not None:
+        return "\n".join(all_lines[dump:])
+    return "\n".join(all_lines[-lines:])
 
 
 def append_progress(path: Path, report: dict) -> None:

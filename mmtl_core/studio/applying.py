@@ -1,31 +1,27 @@
-"""The one seam between the page services and the functions engine: loading the user's modules and applying their
-functions, cached in the workspace. Every studio call to ``load_functions``/``apply_functions`` goes through here, so
-a change of the engine's API is met in one file."""
+"""The one seam between the page services and the functions engine: applying the functions of a dataset/task's
+modules in the sandboxed function host (:func:`mmtl_core.functions.apply_modules`), cached in the workspace. Every
+studio call goes through here, so a change of the engine's API is met in one file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Sequence
 
 from mmtl_core.data.dataset import Dataset
-from mmtl_core.functions import AppliedFunctions, FunctionSet, LabelCache, UserFunction, apply_functions, load_functions
+from mmtl_core.functions import LabelCache, ModuleRun, apply_modules
+from mmtl_core.functions.apply import Progress
 from mmtl_core.workspace import Workspace
 
-#: Seconds each function may run over the whole dataset before it is stopped and reported.
-DEFAULT_TIMEOUT_S = 30.0
-
-Progress = Callable[[float], None]
+__all__ = ["Progress", "apply_modules_of"]
 
 
-def load_modules(ws: Workspace, modules: Sequence[str]) -> FunctionSet:
-    """The labeling and slicing functions of ``modules`` (file names in the workspace's functions folder)."""
-    return load_functions(ws.functions_dir, list(modules))
+def apply_modules_of(ws: Workspace, dataset: Dataset, modules: Sequence[str], *, kinds: Collection[str],
+                     cardinality: int | None = None, timeout_s: float | None = None,
+                     progress: Progress | None = None, rerun: Collection[str] = ()) -> ModuleRun:
+    """Import ``modules`` (file names in the workspace's functions folder) in the function host and apply their
+    functions of ``kinds`` to every row of ``dataset``, each column cached by its key, in one round trip.
 
-
-def apply_to(functions: Sequence[UserFunction], dataset: Dataset, ws: Workspace, *, cardinality: int | None = None,
-             timeout_s: float = DEFAULT_TIMEOUT_S, progress: Progress | None = None) -> AppliedFunctions | None:
-    """Apply ``functions`` (all of one kind) to every row of ``dataset``, each column cached by its key; None when
-    there is none to apply. ``cardinality`` makes labels outside -1..K-1 count as invalid (labeling functions)."""
-    if not functions:
-        return None
-    return apply_functions(functions, dataset, cache=LabelCache(ws.label_cache_dir), timeout_s=timeout_s,
-                           cardinality=cardinality, progress=progress)
+    ``timeout_s`` (default ``$MMTL_FUNCTION_TIMEOUT``, 30 s) limits each function; ``cardinality`` makes labels
+    outside -1..K-1 invalid; ``rerun`` names functions and modules whose remembered failure is to be retried;
+    ``progress(fraction, note)`` hears what runs, with its time limit."""
+    return apply_modules(dataset, ws.functions_dir, list(modules), kinds=kinds, cardinality=cardinality,
+                         cache=LabelCache(ws.label_cache_dir), timeout_s=timeout_s, rerun=rerun, progress=progress)

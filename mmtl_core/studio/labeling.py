@@ -1,7 +1,7 @@
-"""The Labeling functions page's service: load a dataset/task's modules, apply their labeling functions (cached,
-sandboxed) and analyse them, in one call per save. The headless report (``python -m mmtl_core.weak report``) and
-the trainer's ``labels: label_model`` (``mmtl_core.train.weak_labels``) take the same path, so they see exactly
-what the page shows."""
+"""The Labeling functions page's service: apply a dataset/task's modules' labeling functions (cached, in the
+sandboxed function host) and analyse them, in one call per save. The headless report (``python -m mmtl_core.weak
+report``) and the trainer's ``labels: label_model`` (``mmtl_core.train.weak_labels``) take the same path, so they
+see exactly what the page shows."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import FunctionError, TaskError
-from mmtl_core.functions import AppliedFunctions, ApplyReport, FunctionSet, UserFunction
-from mmtl_core.studio.applying import DEFAULT_TIMEOUT_S, Progress, apply_to, load_modules
+from mmtl_core.functions import AppliedFunctions, ApplyReport, FunctionInfo, ModuleRun
+from mmtl_core.studio.applying import Progress, apply_modules_of
 from mmtl_core.tasks import Task
 from mmtl_core.weak import WeakReport, labeling_model, weak_report_for_task
 from mmtl_core.workspace import Workspace
@@ -34,10 +34,11 @@ class LabelingAnalysis:
     modules: tuple[str, ...]
     names: tuple[str, ...]
     L: np.ndarray  # n x m int8, dataset row order; precomputed (WRENCH) columns first
-    functions: tuple[UserFunction, ...]
+    functions: tuple[FunctionInfo, ...]
     load_errors: tuple[FunctionError, ...]
     applied: AppliedFunctions | None
     report: WeakReport | None  # None with no function at all
+    not_cached: tuple[str, ...] = ()  # why some functions run again on every save (see ModuleRun.not_cached)
 
     @property
     def problems(self) -> list[ApplyReport]:
@@ -46,20 +47,22 @@ class LabelingAnalysis:
 
 
 def analyse_labeling(dataset: Dataset, task: Task, ws: Workspace, modules: Sequence[str], *,
-                     timeout_s: float = DEFAULT_TIMEOUT_S, seed: int = 0, progress: Progress | None = None,
-                     loaded: FunctionSet | None = None) -> LabelingAnalysis:
-    """Load the labeling functions of ``modules`` (file names in the workspace's functions folder), apply them to
-    ``dataset`` (each column cached), add any precomputed weak labels, and analyse them for ``task``.
+                     timeout_s: float | None = None, seed: int = 0, progress: Progress | None = None,
+                     rerun: Sequence[str] = (), run: ModuleRun | None = None) -> LabelingAnalysis:
+    """Apply the labeling functions of ``modules`` (file names in the workspace's functions folder) to ``dataset``
+    in the sandboxed function host (each column cached by its key), add any precomputed weak labels, and analyse
+    them for ``task``.
 
-    A broken file or function is reported in the result and never stops the others. ``loaded`` (those modules,
-    already loaded by the caller) saves running the user's modules a second time.
+    A broken file or function is reported in the result and never stops the others. ``run`` (those modules,
+    already applied by the caller) saves a second round trip; ``rerun`` names functions or modules to run again
+    although their failure is remembered.
     """
     if task.is_regression:
         raise TaskError(f"task {task.name!r} is a regression task; labeling functions vote classes")
-    if loaded is None:
-        loaded = load_modules(ws, modules)
-    applied = apply_to(loaded.of_kind("labeling"), dataset, ws, cardinality=task.cardinality, timeout_s=timeout_s,
-                       progress=progress)
+    if run is None:
+        run = apply_modules_of(ws, dataset, modules, kinds=("labeling",), cardinality=task.cardinality,
+                               timeout_s=timeout_s, progress=progress, rerun=rerun)
+    applied = run.applied.get("labeling")
     columns, names = [], []
     if dataset.weak_labels is not None:
         columns.append(dataset.weak_labels.astype(np.int8))
@@ -69,8 +72,8 @@ def analyse_labeling(dataset: Dataset, task: Task, ws: Workspace, modules: Seque
         names += list(applied.names)
     L = np.hstack(columns) if columns else np.full((len(dataset), 0), -1, np.int8)
     report = weak_report_for_task(dataset, task, L, names, seed=seed) if names else None
-    return LabelingAnalysis(tuple(modules), tuple(names), L, tuple(loaded.functions), tuple(loaded.errors), applied,
-                            report)
+    return LabelingAnalysis(tuple(modules), tuple(names), L, run.functions, run.errors, applied, report,
+                            tuple(run.not_cached))
 
 
 def function_examples(dataset: Dataset, task: Task, analysis: LabelingAnalysis, name: str, kind: str, *,

@@ -21,14 +21,14 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import FunctionError, PredictionsError
-from mmtl_core.functions import AppliedFunctions, ApplyReport, UserFunction
+from mmtl_core.functions import AppliedFunctions, ApplyReport, FunctionInfo
 from mmtl_core.keys import head_name
 from mmtl_core.slices import OVERALL, PredictionSet, SplitSlices
 from mmtl_core.runs.layout import predictions_path
 from mmtl_core.runs.listing import list_runs
 from mmtl_core.runs.predictions import has_predictions, read_head_predictions
 from mmtl_core.slices.prediction_files import read_task_predictions
-from mmtl_core.studio.applying import DEFAULT_TIMEOUT_S, Progress, apply_to, load_modules
+from mmtl_core.studio.applying import Progress, apply_modules_of
 from mmtl_core.studio.labeling import LabelingAnalysis, analyse_labeling
 from mmtl_core.tasks import Task
 from mmtl_core.weak import score_weak_predictions
@@ -47,10 +47,11 @@ class SliceAnalysis:
     task: Task
     S: np.ndarray  # n x s bool, dataset row order
     slice_names: tuple[str, ...]
-    functions: tuple[UserFunction, ...]
+    functions: tuple[FunctionInfo, ...]
     load_errors: tuple[FunctionError, ...]
     applied: AppliedFunctions | None  # the slicing functions' run; None with no slicing function
     labeling: LabelingAnalysis | None  # None for a regression task (labeling functions vote classes)
+    not_cached: tuple[str, ...] = ()  # why some functions run again on every save (see ModuleRun.not_cached)
 
     @property
     def problems(self) -> list[ApplyReport]:
@@ -65,20 +66,20 @@ class SliceAnalysis:
 
 
 def analyse_slices(dataset: Dataset, task: Task, ws: Workspace, modules: Sequence[str], *,
-                   timeout_s: float = DEFAULT_TIMEOUT_S, seed: int = 0,
-                   progress: Progress | None = None) -> SliceAnalysis:
-    """Load the slicing (and labeling) functions of ``modules`` and apply them to every row of ``dataset`` (each
-    column cached). A broken file or function is reported in the result and never stops the others."""
-    def part(offset: float) -> Progress | None:
-        return None if progress is None else (lambda f: progress(offset + f / 2))
-
-    loaded = load_modules(ws, modules)
-    labeling = None if task.is_regression else analyse_labeling(dataset, task, ws, modules, timeout_s=timeout_s,
-                                                                seed=seed, progress=part(0.0), loaded=loaded)
-    applied = apply_to(loaded.of_kind("slicing"), dataset, ws, timeout_s=timeout_s, progress=part(0.5))
+                   timeout_s: float | None = None, seed: int = 0, progress: Progress | None = None,
+                   rerun: Sequence[str] = ()) -> SliceAnalysis:
+    """Apply the slicing (and labeling) functions of ``modules`` to every row of ``dataset``, in one round trip to
+    the sandboxed function host (each column cached). A broken file or function is reported in the result and never
+    stops the others; ``rerun`` names functions or modules to run again although their failure is remembered."""
+    kinds = ("slicing",) if task.is_regression else ("labeling", "slicing")
+    run = apply_modules_of(ws, dataset, modules, kinds=kinds,
+                           cardinality=None if task.is_regression else task.cardinality, timeout_s=timeout_s,
+                           progress=progress, rerun=rerun)
+    labeling = None if task.is_regression else analyse_labeling(dataset, task, ws, modules, seed=seed, run=run)
+    applied = run.applied.get("slicing")
     S = applied.matrix.astype(bool) if applied is not None else np.zeros((len(dataset), 0), dtype=bool)
-    return SliceAnalysis(dataset, task, S, tuple(applied.names) if applied else (), tuple(loaded.functions),
-                         tuple(loaded.errors), applied, labeling)
+    return SliceAnalysis(dataset, task, S, tuple(applied.names) if applied else (), run.functions, run.errors,
+                         applied, labeling, tuple(run.not_cached))
 
 
 def weak_prediction_sets(labeling: LabelingAnalysis | None, split: str) -> dict[str, PredictionSet]:

@@ -7,17 +7,18 @@ Everything is checked before anything is queued: one bad setting refuses the who
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 from mmtl_core.compare.differences import Change, snapshot_changes
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError
-from mmtl_core.functions import FunctionSet
+from mmtl_core.functions import FunctionInfo
 from mmtl_core.jobs.inputs import text_digest
 from mmtl_core.jobs.queue import JobQueue
 from mmtl_core.jobs.ray_backend import RayTarget
 from mmtl_core.runs.registry import RunRecord
-from mmtl_core.studio.applying import load_modules
+from mmtl_core.studio.applying import apply_modules_of
 from mmtl_core.studio.modules import module_set
 from mmtl_core.tasks import Task
 from mmtl_core.train.config import GOLD, TrainConfig, config_from_dict, shown
@@ -114,13 +115,27 @@ def launch(queue: JobQueue, form: LaunchForm, parent_id: str | None = None) -> l
 
 
 # --- retraining -------------------------------------------------------------------------------------------------
-def current_functions(workspace: Workspace, dataset: Dataset, task: Task) -> FunctionSet:
-    """The labeling and slicing functions the pages apply to ``dataset``/``task`` now: its module set, loaded
-    through the studio's one seam to the functions engine."""
-    return load_modules(workspace, module_set(workspace, dataset, task))
+@dataclass(frozen=True)
+class CurrentFunctions:
+    """The functions of a dataset/task's module set as they are now: what the host found in its modules (the
+    modules are imported in the sandbox, never here) and the module files themselves."""
+
+    files: tuple[Path, ...]
+    functions: tuple[FunctionInfo, ...]
+
+    def of_kind(self, kind: str) -> list[FunctionInfo]:
+        return [f for f in self.functions if f.kind == kind]
 
 
-def slicing_names(functions: FunctionSet) -> tuple[str, ...]:
+def current_functions(workspace: Workspace, dataset: Dataset, task: Task) -> CurrentFunctions:
+    """The labeling and slicing functions the pages apply to ``dataset``/``task`` now: its module set, imported
+    in the function host through the studio's one seam to the functions engine (nothing is applied)."""
+    modules = module_set(workspace, dataset, task)
+    run = apply_modules_of(workspace, dataset, modules, kinds=())
+    return CurrentFunctions(tuple(workspace.functions_dir / m for m in modules), run.functions)
+
+
+def slicing_names(functions: CurrentFunctions) -> tuple[str, ...]:
     return tuple(f.name for f in functions.of_kind("slicing"))
 
 
@@ -146,16 +161,17 @@ def queue_gpus(record: RunRecord) -> float:
     return float(record.device.split(":", 1)[1]) if record.device.startswith("gpu:") else 0.0
 
 
-def changed_functions(snapshot: dict[str, Any], current: FunctionSet) -> list[Change]:
+def changed_functions(snapshot: dict[str, Any], current: CurrentFunctions) -> list[Change]:
     """What differs between a run's functions snapshot and ``current`` (functions by cache key, restricted to the
     modules ``current`` loaded; by file digest while the run's job has not reported its keys yet)."""
     return snapshot_changes(snapshot, current_snapshot(current, snapshot.get("functions") is not None),
                             {p.name for p in current.files})
 
 
-def current_snapshot(current: FunctionSet, with_keys: bool) -> dict[str, Any]:
+def current_snapshot(current: CurrentFunctions, with_keys: bool) -> dict[str, Any]:
     """``current`` as a run's functions snapshot holds it (its files' digests; its functions' keys if asked)."""
-    files = {p.name: {"sha256": text_digest(p.read_text(encoding="utf-8", errors="replace"))} for p in current.files}
-    functions = [{"name": f.name, "kind": f.kind, "file": f.path.name, "source_hash": f.source_hash}
+    files = {p.name: {"sha256": text_digest(p.read_text(encoding="utf-8", errors="replace"))} for p in current.files
+             if p.exists()}
+    functions = [{"name": f.name, "kind": f.kind, "file": f.path.name, "cache_key": f.cache_key}
                  for f in current.functions]
     return {"files": files, **({"functions": functions} if with_keys else {})}

@@ -11,7 +11,7 @@ import pandas as pd
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError
-from mmtl_core.functions import apply_functions, load_functions
+from mmtl_core.functions import apply_modules
 from mmtl_core.keys import check_identifier
 from mmtl_core.model.encoder import resolve_encoder_name
 from mmtl_core.train.config import GOLD, LABEL_MODEL, TaskSpec, TrainConfig
@@ -61,19 +61,23 @@ def _slices_from_file(spec: TaskSpec, dataset: Dataset) -> np.ndarray:
 
 
 def _slices_from_functions(spec: TaskSpec, dataset: Dataset, folder: Path) -> np.ndarray:
-    found = {f.name: f for f in load_functions(folder).functions if f.kind == "slicing"}
+    # In the sandboxed function host, as the app runs them: a training run follows the same rules for user code.
+    run = apply_modules(dataset, folder, kinds=("slicing",))
+    applied = run.applied.get("slicing")
+    found = list(applied.names) if applied is not None else []
     for s in spec.slices:
         if s not in found:
-            close = difflib.get_close_matches(s, list(found), n=1)
+            close = difflib.get_close_matches(s, found, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; found: {', '.join(sorted(found)) or 'none'}"
-            raise ConfigError(f"task {spec.task!r}: no slicing function {s!r} in {folder}{hint}")
-    applied = apply_functions([found[s] for s in spec.slices], dataset)
-    for name, report in applied.reports.items():
+            broken = f"; modules that did not load: {'; '.join(map(str, run.errors))}" if run.errors else ""
+            raise ConfigError(f"task {spec.task!r}: no slicing function {s!r} in {folder}{hint}{broken}")
+    for name in spec.slices:
+        report = applied.reports[name]
         if report.error:
             raise ConfigError(f"task {spec.task!r}: slicing function {name!r} failed: {report.error}")
         for message in report.messages:  # faulting rows are left out of the slice: say so, do not stop
             log.warning("task %s: %s", spec.task, message)
-    return np.asarray(applied.matrix, bool)
+    return np.column_stack([applied.column(s) for s in spec.slices]).astype(bool)
 
 
 def precheck(cfg: TrainConfig, datasets: dict[str, Dataset] | None = None) -> None:

@@ -1,9 +1,19 @@
-"""Plotly figures the pages draw. Pure functions of core results: no Streamlit here."""
+"""Plotly figures the pages draw. Pure functions of core results: no Streamlit here.
+
+Plotly reads labels as a little HTML (``<a href>`` makes a link): every name that comes from data (classes, splits,
+slices, prediction sets, functions) goes through ``escape_html`` first.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from mmtl_core.markup import escape_html
+
+
+def _names(values) -> list[str]:
+    return [escape_html(v) for v in values]
 
 
 def coverage_conflicts(summary: pd.DataFrame) -> go.Figure:
@@ -11,7 +21,7 @@ def coverage_conflicts(summary: pd.DataFrame) -> go.Figure:
     order = summary.sort_values("Coverage").index
     fig = go.Figure()
     for column, color in (("Coverage", "#4C78A8"), ("Overlaps", "#72B7B2"), ("Conflicts", "#E45756")):
-        fig.add_bar(y=list(order), x=summary.loc[order, column], name=column, orientation="h", marker_color=color,
+        fig.add_bar(y=_names(order), x=summary.loc[order, column], name=column, orientation="h", marker_color=color,
                     hovertemplate="%{y}: %{x:.1%}<extra>" + column + "</extra>")
     fig.update_layout(barmode="group", height=max(260, 28 * len(order) * 1.6 + 80), xaxis_tickformat=".0%",
                       margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.08),
@@ -29,13 +39,13 @@ def slice_metric_bars(metrics: pd.DataFrame, metric: str, min_n: int) -> go.Figu
         small = part["below_min_n"].to_numpy(dtype=bool)
         high = part["ci_high"].astype("float64").to_numpy() - value
         low = value - part["ci_low"].astype("float64").to_numpy()
-        fig.add_bar(x=list(part["slice"]), y=value, name=str(name),
+        fig.add_bar(x=_names(part["slice"]), y=value, name=escape_html(name),
                     error_y=dict(type="data", symmetric=False, array=high, arrayminus=low, thickness=1.2),
                     marker=dict(opacity=[0.45 if s else 1.0 for s in small],
                                 pattern=dict(shape=["/" if s else "" for s in small])),
                     customdata=list(zip(part["n"], part["ci_method"], part["note"])),
                     hovertemplate="%{x}: %{y:.3f} (n=%{customdata[0]}, %{customdata[1]} interval)"
-                                  "<extra>" + str(name) + "</extra>")
+                                  "<extra>" + escape_html(name) + "</extra>")
     fig.update_layout(barmode="group", height=380, yaxis=dict(title=metric),
                       margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.12),
                       title=dict(text=f"{metric} per slice; hatched, lighter bars: n < {min_n}", font=dict(size=13)))
@@ -45,12 +55,12 @@ def slice_metric_bars(metrics: pd.DataFrame, metric: str, min_n: int) -> go.Figu
 def confusion_heatmap(table: pd.DataFrame, title: str) -> go.Figure:
     """A gold x predicted count table (``confusion_table``) as a heatmap with the counts written in the cells."""
     counts = table.to_numpy()
-    fig = go.Figure(go.Heatmap(z=counts, x=[str(c) for c in table.columns], y=[str(i) for i in table.index],
+    fig = go.Figure(go.Heatmap(z=counts, x=_names(table.columns), y=_names(table.index),
                                text=counts, texttemplate="%{text}", colorscale="Blues", showscale=False,
                                hovertemplate="gold %{y}, predicted %{x}: %{z}<extra></extra>"))
     fig.update_layout(height=120 + 50 * len(table), margin=dict(l=10, r=10, t=40, b=10),
                       xaxis=dict(title="predicted", side="top"), yaxis=dict(title="gold", autorange="reversed"),
-                      title=dict(text=title, font=dict(size=13)))
+                      title=dict(text=escape_html(title), font=dict(size=13)))
     return fig
 
 
@@ -58,8 +68,8 @@ def label_balance(counts: pd.DataFrame) -> go.Figure:
     """Rows per class in each split (``mmtl_core.browse.label_counts``), as stacked bars."""
     fig = go.Figure()
     for label, part in counts.groupby("label", sort=False):
-        fig.add_bar(x=part["split"], y=part["rows"], name=str(label),
-                    hovertemplate="%{x}: %{y:,} rows<extra>" + str(label) + "</extra>")
+        fig.add_bar(x=_names(part["split"]), y=part["rows"], name=escape_html(label),
+                    hovertemplate="%{x}: %{y:,} rows<extra>" + escape_html(label) + "</extra>")
     fig.update_layout(barmode="stack", height=260, margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.15), title=dict(text="Rows per class", font=dict(size=13)))
     return fig

@@ -17,6 +17,7 @@ from mmtl_core.data import DatasetSpec, load_dataset
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.data.sources import source_stamp
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.tasks import Task, tasks_for
 from mmtl_core.weak.label_model import warm_up
 from mmtl_core.workspace import Workspace
@@ -130,4 +131,4 @@ def dataset_and_task(prefix: str) -> tuple[Dataset, Task]:
 
 
 def show_error(error: MMTLError, what: str) -> None:
-    st.error(f"{what}: {error}", icon=":material/error:")
+    st.error(f"{what}: {escape_markdown(error)}", icon=":material/error:")

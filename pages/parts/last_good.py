@@ -16,7 +16,8 @@ def results_to_show(current: A, dataset: Dataset, task: Task, prefix: str) -> A:
     shown = keep_last_good(current, st.session_state.get(key))
     if not current.load_errors:
         st.session_state[key] = current
-    editor.show_problems(current.load_errors, shown.analysis.problems)  # type: ignore[attr-defined]
+    editor.show_problems(current.load_errors, shown.analysis.problems,  # type: ignore[attr-defined]
+                         key=f"{prefix}_analysis", not_cached=shown.analysis.not_cached)  # type: ignore[attr-defined]
     if shown.stale:
         st.warning("These are the results of the last save whose modules all loaded: fix the error above and "
                    "save to see the new ones.", icon=":material/history:")

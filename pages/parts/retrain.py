@@ -8,7 +8,6 @@ from __future__ import annotations
 import streamlit as st
 
 from mmtl_core.errors import MMTLError, RegistryError
-from mmtl_core.functions import FunctionSet
 from mmtl_core.jobs.queue import JobQueue
 from mmtl_core.progress import progress_fraction, progress_text
 from mmtl_core.runs.registry import RunRecord, default_url
@@ -34,7 +33,7 @@ def job_queue(ws: Workspace) -> JobQueue:
     return _job_queue(str(ws.root), str(ws.functions_dir), default_url(ws.runs_dir))
 
 
-def current_functions(ws: Workspace, dataset, task) -> FunctionSet:
+def current_functions(ws: Workspace, dataset, task) -> training.CurrentFunctions:
     """The functions the pages apply to this dataset/task now, loaded again only when a module's text changed."""
     files = module_set(ws, dataset, task)
     key = (dataset.name, task.name, editor.modules_digest(ws, files))

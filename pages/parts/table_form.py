@@ -60,7 +60,8 @@ def _mapping(raw: pd.DataFrame, source: object) -> dict:
     guess = guess_mapping(raw)
     defaults_when("table_mapping", source, {
         "load_text_fields": list(guess.text_fields), "load_label_field": guess.label_field or NONE,
-        "load_split_field": guess.split_field or NONE, "load_id_field": guess.id_field or NONE})
+        "load_split_field": guess.split_field or NONE, "load_id_field": guess.id_field or NONE},
+        options={NONE, *columns})
     c1, c2, c3, c4 = st.columns(4)
     text_fields = c1.multiselect("Text field(s), one or two", columns, max_selections=2, key="load_text_fields")
     label = c2.selectbox("Label field", [NONE, *columns], key="load_label_field")

@@ -34,7 +34,7 @@ with right:
     # Re-analyse only when the data, task or a module's text changed (every widget click reruns this script).
     current = editor.analysis_once(
         "lf_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, modules)),
-        lambda progress: analyse_labeling(dataset, task, ws, modules, progress=progress),
+        lambda progress, rerun: analyse_labeling(dataset, task, ws, modules, progress=progress, rerun=rerun),
         "Applying labeling functions...")
     analysis = results_to_show(current, dataset, task, "lf")
     report = analysis.report

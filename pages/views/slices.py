@@ -46,7 +46,8 @@ with st.expander("Edit slicing functions", icon=":material/edit:",
 # --- analysis: re-run only when the data, task or a module's text changed --------------------------------------
 current = editor.analysis_once(
     "sl_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, modules)),
-    lambda progress: analyse_slices(dataset, task, ws, modules, progress=progress), "Applying functions...")
+    lambda progress, rerun: analyse_slices(dataset, task, ws, modules, progress=progress, rerun=rerun),
+    "Applying functions...")
 analysis = results_to_show(current, dataset, task, "sl")
 if not analysis.slice_names:
     st.info("No slicing functions in the modules applied: only the overall row is scored. Write one with "

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "app.py")
+APP = str(REPO / "studio.py")  # the app script; app.py serves it behind the door
 
 
 @pytest.fixture

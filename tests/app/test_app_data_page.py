@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from app_helpers import table_with
+from app_helpers import shown, table_with
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -47,10 +47,10 @@ def test_load_youtube_spam_then_bad_paths_say_what_is_wrong_and_keep_what_was_lo
     assert any("Loaded 'youtube_spam': 1,956 rows" in s.value for s in at.success)
 
     _source(at, "youtube_spam", tmp_path / "nowhere")
-    assert "nowhere does not exist" in at.error[0].value
+    assert "nowhere does not exist" in shown(at.error[0].value)
     assert at.button(key="load_button").disabled
     _source(at, "youtube_spam", shared_data / "glue_data")
-    assert "glue_data holds no YouTube CSVs" in at.error[0].value
+    assert "glue_data holds no YouTube CSVs" in shown(at.error[0].value)
     assert [s["name"] for s in _specs(tmp_path)] == ["youtube_spam"]
 
 
@@ -112,7 +112,7 @@ def test_a_bad_line_is_reported_with_its_number(app, tmp_path):
     raw.write_text((FIXTURES / "sms_raw").read_text().replace("ham\tOk lar", "ham\tOk\tlar"))
     at = app("pages/views/data.py")
     _source(at, "table", raw)
-    assert "raw, line 2: 3 tab-separated field(s), expected 2 as in the first line" in at.error[0].value
+    assert "raw, line 2: 3 tab-separated field(s), expected 2 as in the first line" in shown(at.error[0].value)
     assert at.button(key="load_button").disabled
 
 
@@ -189,6 +189,6 @@ def test_download_without_network_says_so_and_keeps_what_was_loaded(app, monkeyp
     at.selectbox(key="download_name").set_value("RTE").run()
     at.button(key="download_button").click().run()
     _ok(at)
-    message = at.error[0].value
+    message = shown(at.error[0].value)
     assert "Download failed" in message and "CSV" in message  # names the other ways to load data
     assert [s["name"] for s in _specs(tmp_path)] == ["youtube_spam"]

@@ -11,6 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "tests" / "train"), str(REPO / "tests" / "jobs")]  # the tiny encoder, job teardown
 
+from app_helpers import shown  # noqa: E402
 from jobs_helpers import stop_everything  # noqa: E402
 from mmtl_core.jobs.queue import JobQueue  # noqa: E402
 from train_helpers import reviews_workspace, save_tiny_bert, wait_for  # noqa: E402
@@ -58,7 +59,7 @@ def finished(queue, run_id):
 
 def test_without_data_the_page_leads_to_the_data_page(app):
     at = app(PAGE)
-    assert any("No task to train yet" in i.value for i in at.info)
+    assert any("No task to train yet" in shown(i.value) for i in at.info)
     assert at.button(key="tr_launch").disabled and not at.exception
 
 
@@ -66,14 +67,14 @@ def test_bad_settings_are_refused_naming_them_and_nothing_is_queued(app, reviews
     ws, queue = reviews
     at = app(PAGE)
     fill_form(at, tiny_encoder, tr_seeds="0, one").button(key="tr_launch").click().run()
-    assert "setting 'seeds' must be whole numbers" in at.error[0].value
+    assert "setting 'seeds' must be whole numbers" in shown(at.error[0].value)
     at.text_input(key="tr_seeds").set_value("0")
     at.selectbox(key="tr_labels_reviews_reviews").set_value("a labels file")
     at.run().button(key="tr_launch").click().run()
-    assert "'labels' is empty" in at.error[0].value
+    assert "'labels' is empty" in shown(at.error[0].value)
     at.text_input(key="tr_labels_file_reviews_reviews").set_value(str(ws.root / "nope.parquet"))
     at.button(key="tr_launch").click().run()
-    assert "'labels' names" in at.error[0].value and "which does not exist" in at.error[0].value
+    assert "'labels' names" in shown(at.error[0].value) and "which does not exist" in shown(at.error[0].value)
     assert queue.registry.list_runs() == [] and not at.exception
 
 
@@ -81,7 +82,7 @@ def test_launch_follow_retrain_with_the_changed_functions_and_delete_after_confi
     ws, queue = reviews
     at = fill_form(app(PAGE), tiny_encoder, tr_slices_reviews_reviews=["negated"], tr_seeds="0, 1")
     at.button(key="tr_launch").click().run()
-    assert "Queued 2 run(s)" in at.success[0].value and not at.exception
+    assert "Queued 2 run(s)" in shown(at.success[0].value) and not at.exception
     runs = queue.registry.list_runs(with_config=True)
     assert [r.config["seed"] for r in runs] == [1, 0] and {r.state for r in runs} <= {"queued", "starting",
                                                                                           "running"}
@@ -100,7 +101,7 @@ def test_launch_follow_retrain_with_the_changed_functions_and_delete_after_confi
     at.run()
     assert any("Changed since this run: edited slicing negated" in c.value for c in at.caption)
     at.button(key="tr_retrain").click().run()
-    assert "Queued" in at.success[0].value and not at.exception
+    assert "Queued" in shown(at.success[0].value) and not at.exception
     child = next(r for r in queue.registry.list_runs() if r.parent_id == parent.id)
     assert child.name.endswith(" · retrain") and finished(queue, child.id).state == "succeeded"
     at.run()
@@ -109,7 +110,7 @@ def test_launch_follow_retrain_with_the_changed_functions_and_delete_after_confi
 
     at.selectbox(key="tr_run").set_value(parent.id).run()
     at.button(key="tr_delete").click().run()
-    assert "Delete run" in at.warning[0].value
+    assert "Delete run" in shown(at.warning[0].value)
     at.button(key="tr_delete_no").click().run()
     assert parent.id in [r.id for r in queue.registry.list_runs()]  # kept
     at.button(key="tr_delete").click().run()

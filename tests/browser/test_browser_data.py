@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from mmtl_core.data import load_dataset, load_specs
 
@@ -29,9 +30,15 @@ def _upload_and_load(page, file: Path, name: str) -> None:
     page.get_by_text("A table file").first.click()
     _wait_idle(page)
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="or upload the file")
+    stored = page.get_by_text("Stored as")
+    before = stored.inner_text() if stored.count() else None  # the previous upload's form is still shown
     uploader.locator('input[type="file"]').set_input_files(str(file))
+    expect(stored).to_be_visible()
+    if before is not None:
+        expect(stored).not_to_have_text(before)
     page.get_by_text("As read: 10 rows, 2 columns").wait_for()
     _fill(page, "Column names, comma-separated (optional)", "label, text")
+    page.locator('[data-testid="stMultiSelect"] [data-tag] [title="text"]').first.wait_for()  # renamed
     page.get_by_text("Load is disabled: confirm the classes found").wait_for()
     page.get_by_text("These 2 classes are right").click()
     page.get_by_text("Load is disabled: confirm the classes found").wait_for(state="detached")

@@ -165,10 +165,15 @@ def test_matrix_is_int8_so_a_million_rows_by_fifty_functions_fit_in_100_mb():
     assert applied.matrix.itemsize * 1_000_000 * 50 <= 100 * 2**20
 
 
-def test_progress_is_reported_up_to_one():
-    seen: list[float] = []
-    apply_functions(user(lf_long, lf_words), make_dataset(3000), progress=seen.append)
-    assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 3
+def test_progress_is_reported_up_to_one_and_names_what_runs_with_its_limit():
+    seen: list[tuple[float, str]] = []
+    apply_functions(user(lf_long, lf_words), make_dataset(3000), progress=lambda f, note: seen.append((f, note)),
+                    timeout_s=12)
+    fractions = [f for f, _ in seen]
+    assert fractions[-1] == 1.0 and fractions == sorted(fractions) and len(seen) >= 3
+    notes = {note for _, note in seen if note}
+    assert notes and all("time limit 12 s" in note for note in notes)
+    assert any("lf_long" in note for note in notes) and any("lf_words" in note for note in notes)
 
 
 def test_reused_rows_are_never_changed_by_a_function_that_mutates_its_row():

@@ -103,7 +103,7 @@ def test_editing_one_function_changes_only_its_hash_and_reload_runs_new_code(tmp
     before = {f.name: f for f in load_functions(tmp_path).functions}
     path.write_text(textwrap.dedent(GOOD).replace("len(x.text) < 20", "len(x.text) < 25"))
     after = {f.name: f for f in load_functions(tmp_path).functions}
-    changed = {n for n in before if before[n].source_hash != after[n].source_hash}
+    changed = {n for n in before if before[n].cache_key != after[n].cache_key}
     assert changed == {"lf_short"}
     row = type("R", (), {"text": "twenty-two characters!"})()
     assert before["lf_short"].obj(row) == -1 and after["lf_short"].obj(row) == 0
@@ -111,9 +111,9 @@ def test_editing_one_function_changes_only_its_hash_and_reload_runs_new_code(tmp
 
 def test_changing_a_module_level_value_a_function_reads_changes_its_hash(tmp_path):
     path = write(tmp_path, "spam.py", GOOD)
-    before = {f.name: f.source_hash for f in load_functions(tmp_path).functions}
+    before = {f.name: f.cache_key for f in load_functions(tmp_path).functions}
     path.write_text(textwrap.dedent(GOOD).replace('"check out"]', '"check out", "my channel"]'))
-    after = {f.name: f.source_hash for f in load_functions(tmp_path).functions}
+    after = {f.name: f.cache_key for f in load_functions(tmp_path).functions}
     assert {n for n in before if before[n] != after[n]} == {"lf_spam_words"}
 
 
@@ -153,8 +153,8 @@ def test_wrapped_callables_hash_by_what_they_wrap_so_the_cache_cannot_mix_them_u
         def __call__(self, x):
             return 1
 
-    hashes = [make_user_function(LabelingFunction(f"lf_{i}", f)).source_hash for i, f in enumerate([
+    hashes = [make_user_function(LabelingFunction(f"lf_{i}", f)).cache_key for i, f in enumerate([
         functools.partial(vote, label=0), functools.partial(vote, label=1), operator.truth, operator.not_,
         Voter(), Voter()])]
     assert len(set(hashes)) == len(hashes)
-    assert make_user_function(LabelingFunction("a", functools.partial(vote, label=0))).source_hash == hashes[0]
+    assert make_user_function(LabelingFunction("a", functools.partial(vote, label=0))).cache_key == hashes[0]

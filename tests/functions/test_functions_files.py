@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from mmtl_core.errors import FunctionError, WorkspaceError
@@ -63,4 +65,62 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     with pytest.raises(WorkspaceError, match="No space left"):
         save_function_file(tmp_path, "lfs.py", "A = 2\n")
     assert path.read_text() == "A = 1\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".history", "lfs.py"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".save.lock") == [".history", "lfs.py"]
+
+
+def test_a_save_over_a_file_changed_since_it_was_opened_is_refused_with_both_texts(tmp_path):
+    from mmtl_core.errors import SaveConflict
+    from mmtl_core.functions.files import file_digest, read_function_file
+
+    save_function_file(tmp_path, "lfs.py", "A = 1\n")
+    opened = file_digest(read_function_file(tmp_path, "lfs.py"))  # two sessions open the same text
+    save_function_file(tmp_path, "lfs.py", "A = 2  # first session\n", expected=opened)
+    with pytest.raises(SaveConflict, match="changed on disk") as info:
+        save_function_file(tmp_path, "lfs.py", "A = 3  # second session\n", expected=opened)
+    assert info.value.mine == "A = 3  # second session\n" and info.value.theirs == "A = 2  # first session\n"
+    assert read_function_file(tmp_path, "lfs.py") == "A = 2  # first session\n"  # nothing overwritten
+    # Overwriting on purpose keeps the other text in the history: neither is lost.
+    save_function_file(tmp_path, "lfs.py", info.value.mine)
+    assert previous_versions(tmp_path, "lfs.py")[0].read_text() == "A = 2  # first session\n"
+    # Saving the very text the file now holds is no conflict.
+    save_function_file(tmp_path, "lfs.py", info.value.mine, expected=opened)
+
+
+def test_new_module_refuses_an_existing_name_and_copies_get_a_free_name(tmp_path):
+    from mmtl_core.functions.files import create_function_file, free_copy_name
+
+    create_function_file(tmp_path, "mine.py", "A = 1\n")
+    with pytest.raises(FunctionError, match="already exists"):
+        create_function_file(tmp_path, "mine.py", "TEMPLATE = True\n")
+    assert (tmp_path / "mine.py").read_text() == "A = 1\n"
+    assert free_copy_name(tmp_path, "mine.py") == "mine_copy.py"
+    create_function_file(tmp_path, "mine_copy.py", "A = 1\n")
+    assert free_copy_name(tmp_path, "mine.py") == "mine_copy2.py"
+
+
+def test_temporary_files_of_interrupted_saves_are_removed(tmp_path):
+    from mmtl_core.functions.files import HISTORY_DIR
+
+    save_function_file(tmp_path, "lfs.py", "A = 1\n")
+    dead = 2**22 + 12345  # above any pid this machine hands out (pid_max is at most 2**22)
+    leftovers = [tmp_path / f".lfs.py.{dead}.0badc0de.tmp.py",
+                 tmp_path / HISTORY_DIR / f".lfs.x.py.{dead}.00000000.tmp.py"]
+    for path in leftovers:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("half a save")
+    mine = tmp_path / f".other.py.{os.getpid()}.12345678.tmp.py"  # a write in progress in a live process
+    mine.write_text("being written")
+    save_function_file(tmp_path, "lfs.py", "A = 2\n")
+    assert not any(p.exists() for p in leftovers) and mine.exists()
+
+
+def test_history_versions_can_be_read_and_compared(tmp_path):
+    from mmtl_core.functions.files import read_version, text_diff, version_time
+
+    save_function_file(tmp_path, "lfs.py", "A = 1\nB = 1\n")
+    save_function_file(tmp_path, "lfs.py", "A = 1\nB = 2\n")
+    [version] = previous_versions(tmp_path, "lfs.py")
+    assert read_version(tmp_path, "lfs.py", version.name) == "A = 1\nB = 1\n"
+    diff = text_diff(read_version(tmp_path, "lfs.py", version.name), "A = 1\nB = 2\n", "saved", "current")
+    assert "-B = 1" in diff and "+B = 2" in diff and "-A = 1" not in diff
+    assert version_time(version).year >= 2024
