@@ -29,10 +29,10 @@ NO_SLICE = "no slice of this name on this split"
 
 
 def head_table(data: SplitSlices, baseline: Candidate, candidates: Sequence[Candidate], *, min_n: int = 30,
-               settings: IntervalSettings = IntervalSettings()) -> pd.DataFrame:
+               settings: IntervalSettings = IntervalSettings(), scores=paired_scores) -> pd.DataFrame:
     """One row per run (the baseline first) x head x metric, with ``head`` and the columns of
     :func:`~mmtl_core.compare.paired.paired_scores` plus ``q_value`` and ``verdict`` (BH over every difference in
-    the table)."""
+    the table). ``scores``: paired_scores or a function that gives the same (``memo.PairedMemo.scores``)."""
     runs = [baseline, *[c for c in candidates if c is not baseline]]
     heads = list(dict.fromkeys(h for c in runs for h in c.heads))
     heads.sort(key=lambda h: (split_head(h)[1] is not None, h))  # the task head first
@@ -47,7 +47,7 @@ def head_table(data: SplitSlices, baseline: Candidate, candidates: Sequence[Cand
             continue
         base = baseline.heads.get(head)
         others = [c.heads[head] for c in having if c is not baseline]
-        part = paired_scores(data, base, others, [slice_name], min_n=min_n, settings=settings)
+        part = scores(data, base, others, [slice_name], min_n=min_n, settings=settings)
         if base is None:
             part["note"] = part["note"].where(part["note"] != "", NO_BASELINE_HEAD)
         part.insert(1, "head", head)

@@ -16,13 +16,14 @@ from mmtl_core.slices.split_slices import SplitSlices
 
 
 def slice_table(data: SplitSlices, baseline: Candidate, candidates: Sequence[Candidate], *, min_n: int = 30,
-                settings: IntervalSettings = IntervalSettings()) -> pd.DataFrame:
+                settings: IntervalSettings = IntervalSettings(), scores=paired_scores) -> pd.DataFrame:
     """One row per run (the baseline first) x slice (``overall`` first) x metric of the task head, with the
     columns of :func:`~mmtl_core.compare.paired.paired_scores` plus ``q_value`` and ``verdict`` (BH over every
-    difference in the table)."""
+    difference in the table). ``scores``: paired_scores or a function that gives the same
+    (``memo.PairedMemo.scores``)."""
     head = head_name(data.task.name)
     others = [c.heads[head] for c in candidates if c is not baseline]
-    return corrected(paired_scores(data, baseline.heads[head], others, min_n=min_n, settings=settings))
+    return corrected(scores(data, baseline.heads[head], others, min_n=min_n, settings=settings))
 
 
 def ranked(table: pd.DataFrame, run: str, metric: str) -> pd.DataFrame:

@@ -96,9 +96,13 @@ def check_same_examples(members: Sequence[tuple[str, np.ndarray]], what: str) ->
     """An ensemble averages one prediction per example of each member, so every member must have predicted the
     same examples; a PredictionsError names the member and the ids that differ from the first member's."""
     (first, ids), rest = members[0], members[1:]
-    expected = pd.Index(np.asarray(ids).astype(str))
+    ids = np.asarray(ids).astype(str)
+    expected = pd.Index(ids)
     for name, other in rest:
-        found = pd.Index(np.asarray(other).astype(str))
+        other = np.asarray(other).astype(str)
+        if np.array_equal(other, ids):  # the usual case, without building an index
+            continue
+        found = pd.Index(other)
         if found.equals(expected):
             continue
         extra, missing = found.difference(expected), expected.difference(found)

@@ -20,6 +20,7 @@ from mmtl_core.compare.candidates import Candidate, Refusal, load_candidates
 from mmtl_core.compare.catalog import RunEntry, catalog
 from mmtl_core.compare.differences import Change, function_changes, setting_differences
 from mmtl_core.compare.disagreements import Disagreements, disagreements
+from mmtl_core.compare.memo import PairedMemo
 from mmtl_core.compare.ensemble import ensemble_candidate
 from mmtl_core.compare.headline import HEADLINE_SPLIT, Headline, headline
 from mmtl_core.compare.heads import head_table
@@ -37,15 +38,30 @@ from mmtl_core.studio.slicing import PredictionFileCache
 
 class CompareFiles:
     """Stored predictions and stored gold splits, each read once per content (a file's size and modification
-    time); holds the most recent ``max_files`` of each."""
+    time); holds the most recent ``max_files`` of each. ``scores`` remembers each candidate's paired scores by
+    content, so a rerun scores only what changed (an ensemble's new weights, a new run)."""
 
     def __init__(self, max_files: int = 512) -> None:
         self.predictions = PredictionFileCache(max_files)
+        self.scores = PairedMemo()
         self.max_files = max_files
         self._splits: OrderedDict[tuple, SplitSlices] = OrderedDict()
+        self._headlines: OrderedDict[tuple[int, int], tuple[SplitSlices, PredictionSet, Headline]] = OrderedDict()
 
     def read(self, run: Path, head: str, split: str, name: str) -> PredictionSet:
         return self.predictions.run_predictions(run, head, split, name)
+
+    def headline(self, data: SplitSlices, predictions: PredictionSet) -> Headline:
+        """:func:`~mmtl_core.compare.headline.headline`, once per pair of read files (both are kept by this
+        object while unchanged, so the same objects mean the same content)."""
+        key = (id(data), id(predictions))
+        found = self._headlines.get(key)
+        if found is None or found[0] is not data or found[1] is not predictions:
+            found = self._headlines[key] = (data, predictions, headline(data, predictions))
+            while len(self._headlines) > self.max_files:
+                self._headlines.popitem(last=False)
+        self._headlines.move_to_end(key)
+        return found[2]
 
     def stored_split(self, run: Path, task: str, split: str) -> SplitSlices:
         """:func:`~mmtl_core.compare.stored.stored_split`, from memory while the run's gold file and config are
@@ -101,7 +117,8 @@ def _headline(entry: RunEntry, task: str, files: CompareFiles) -> Headline:
     path = entry.path
     assert path is not None  # comparable
     data = files.stored_split(path, task, HEADLINE_SPLIT)
-    return headline(data, files.read(path, head_name(task), HEADLINE_SPLIT, entry.title))
+    predictions = files.read(path, head_name(task), HEADLINE_SPLIT, entry.title)
+    return files.headline(data, predictions)
 
 
 def filter_runs(entries: Iterable[RunEntry], text: str = "", states: Sequence[str] = ()) -> list[RunEntry]:
@@ -160,7 +177,7 @@ def compare(entries: Sequence[RunEntry], data: SplitSlices, selection: Selection
     rest is compared); an ensemble that cannot be made is in ``ensemble_error``. ``function_files`` restricts the
     function changes to those modules (the dataset/task's module set)."""
     by_id = {e.id: e for e in entries}
-    chosen = [by_id[i] for i in selection.runs if i in by_id]
+    chosen = [by_id[i] for i in dict.fromkeys(selection.runs) if i in by_id]  # a run chosen twice is one run
     refused = [Refusal(i, i, "it is no longer listed (deleted?)") for i in selection.runs if i not in by_id]
     data, origin = with_stored_slices(data, _stored_splits(chosen, data, files))
     candidates, more = load_candidates(chosen, data, files.read)
@@ -181,8 +198,8 @@ def compare(entries: Sequence[RunEntry], data: SplitSlices, selection: Selection
             ordered.append(ensemble_candidate(members, weights))
         except PredictionsError as e:
             ensemble_error = str(e)
-    heads = head_table(data, baseline, ordered[1:], min_n=min_n, settings=settings)
-    slices = slice_table(data, baseline, ordered[1:], min_n=min_n, settings=settings)
+    heads = head_table(data, baseline, ordered[1:], min_n=min_n, settings=settings, scores=files.scores.scores)
+    slices = slice_table(data, baseline, ordered[1:], min_n=min_n, settings=settings, scores=files.scores.scores)
     files_kept = list(function_files) if function_files is not None else None
     changes = {c.key: function_changes(baseline.entry, c.entry, files_kept) for c in ordered[1:]
                if c.entry is not None and baseline.entry is not None}

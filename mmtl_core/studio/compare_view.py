@@ -113,10 +113,13 @@ def slice_matrix(slices: pd.DataFrame, metric: str) -> pd.DataFrame:
     base = rows[rows["run"] == runs[0]].set_index("slice")
     out = pd.DataFrame({"slice": base.index, "n": base["n"].astype(int).to_numpy(),
                         f"baseline {metric}": [metric_text(v, int(n)) for v, n in zip(base["value"], base["n"])]})
+    others = rows[rows["run"] != runs[0]]
+    cells = pd.Series([(signed(d) + {GAIN: " ▲", REGRESSION: " ▼"}.get(v, "")).strip()
+                       for d, v in zip(others["diff"], others["verdict"])], dtype=object)
+    table = pd.DataFrame({"slice": others["slice"].to_numpy(), "run": others["run"].to_numpy(), "cell": cells})
+    wide = table.pivot(index="slice", columns="run", values="cell").reindex(index=base.index, columns=runs[1:])
     for run in runs[1:]:
-        part = rows[rows["run"] == run].set_index("slice").reindex(base.index)
-        out[run] = [(signed(d) + {GAIN: " ▲", REGRESSION: " ▼"}.get(v, "")).strip()
-                    for d, v in zip(part["diff"], part["verdict"])]
+        out[run] = wide[run].fillna("").to_numpy()
     return out
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mmtl_core.compare.differences import changes_text
 from mmtl_core.errors import MMTLError, RegistryError
 from mmtl_core.jobs.queue import JobQueue
+from mmtl_core.markup import escape_markdown as md
 from mmtl_core.progress import progress_fraction, progress_text
 from mmtl_core.runs.registry import RunRecord, default_url
 from mmtl_core.studio import training
@@ -61,10 +63,10 @@ def retrain_button(queue: JobQueue, record: RunRecord, ws: Workspace, choices: d
             common.show_error(e, "Not retrained")
         else:
             st.session_state[FOLLOWING] = {"child": child.id, "parent": record.id}
-            st.success(f"Queued {child.name} ({child.id}); the comparison opens when it finishes.",
+            st.success(f"Queued {md(child.name)} ({md(child.id)}); the comparison opens when it finishes.",
                        icon=":material/schedule:")
     if changes:
-        st.caption("Changed since this run: " + "; ".join(f"{c.change} {c.kind} {c.name}" for c in changes))
+        st.caption("Changed since this run: " + md(changes_text(changes)))
     elif functions:
         st.caption("No labeling or slicing function changed since this run.")
 
@@ -81,13 +83,14 @@ def follow(queue: JobQueue) -> None:
         del st.session_state[FOLLOWING]  # deleted meanwhile
         return
     if not child.finished:
-        st.progress(progress_fraction(child.progress or {}), text=f"Retraining as {child.name}: {child.state}"
-                    + (f" · {progress_text(child.progress)}" if child.progress else "")
+        st.progress(progress_fraction(child.progress or {}), text=f"Retraining as {md(child.name)}: {child.state}"
+                    + (f" · {md(progress_text(child.progress))}" if child.progress else "")
                     + " · the comparison with its parent opens when it finishes")
         return
     del st.session_state[FOLLOWING]
     if child.state == "succeeded":
         st.session_state[OPEN_COMPARISON] = (following["parent"], child.id)
         st.switch_page(COMPARE_PAGE)
-    st.error(f"The retrain {child.name} ({child.id}) {child.state}: {child.error or 'see its log on the Train page'}",
+    st.error(f"The retrain {md(child.name)} ({md(child.id)}) {child.state}: "
+             f"{md(child.error) if child.error else 'see its log on the Train page'}",
              icon=":material/error:")

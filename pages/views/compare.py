@@ -15,6 +15,7 @@ from mmtl_core.compare.per_slice import ranked
 from mmtl_core.errors import MMTLError, RegistryError
 from mmtl_core.export.model_folder import export_for_transformers
 from mmtl_core.export.tables import FORMATS, predictions_frame, table_bytes
+from mmtl_core.markup import escape_markdown as md
 from mmtl_core.runs.ensemble import ensemble_runs
 from mmtl_core.slices.intervals import INTERVAL_NOTE
 from mmtl_core.slices.split_slices import OVERALL
@@ -77,9 +78,10 @@ if "cmp_runs" not in st.session_state:
 st.session_state["cmp_runs"] = [i for i in st.session_state["cmp_runs"] if i in by_id]
 left, right = st.columns([3, 2])
 chosen = left.multiselect("Runs to compare", list(by_id), key="cmp_runs", format_func=lambda i: by_id[i].title,
-                          help=f"Any number. Runs of {task.name} on {dataset.name} are compared on its {split} split.")
+                          help=f"Any number. Runs of {md(task.name)} on {md(dataset.name)} are compared on its "
+                               f"{md(split)} split.")
 if not chosen:
-    st.info(f"Choose runs to compare ({len(fitting)} finished run(s) of {task.name} on {dataset.name}).",
+    st.info(f"Choose runs to compare ({len(fitting)} finished run(s) of {md(task.name)} on {md(dataset.name)}).",
             icon=":material/lightbulb:")
     st.stop()
 if st.session_state.get("cmp_baseline") not in chosen:
@@ -99,7 +101,8 @@ retrain.follow(queue)
 # --- the analysis of the current functions (slices, votes), once per change of a module --------------------------
 current = editor.analysis_once(
     "cmp_analysis", (dataset.fingerprint, task, editor.modules_digest(ws, modules)),
-    lambda progress: analyse_slices(dataset, task, ws, modules, progress=progress), "Applying functions...")
+    lambda progress, rerun: analyse_slices(dataset, task, ws, modules, progress=progress, rerun=rerun),
+    "Applying functions...")
 analysis = results_to_show(current, dataset, task, "cmp")
 try:
     data = analysis.split_slices(split)
@@ -119,21 +122,21 @@ with tabs[2]:
         columns = st.columns(min(len(members), 4))
         for i, key in enumerate(members):
             weights.append(columns[i % len(columns)].number_input(
-                f"Weight of {by_id[key].name}", min_value=0.0, value=1.0, step=0.5, key=f"cmp_w_{key}"))
+                f"Weight of {md(by_id[key].name)}", min_value=0.0, value=1.0, step=0.5, key=f"cmp_w_{key}"))
 
 view_ = compare(overview.entries, data, Selection(tuple(chosen), pinned, tuple(members), tuple(weights)), files,
                 function_files=modules, min_n=min_n)
 for refusal in view_.refused:
-    st.warning(refusal.message, icon=":material/warning:")
+    st.warning(md(refusal.message), icon=":material/warning:")
 for note in view_.notes:
-    st.info(note, icon=":material/info:")
+    st.info(md(note), icon=":material/info:")
 if view_.baseline is None:
     st.stop()
 if st.session_state.get("cmp_opened") == (pinned, chosen[-1]) and len(view_.candidates) > 1:
     changed = view_.changes.get(chosen[-1])
-    st.success(f"Retrained: {view_.candidates[1].title} against its parent {view_.baseline.title}. Functions "
-               f"changed: {changes_text(changed) or 'none'}." if changed is not None else
-               f"Retrained: {view_.candidates[1].title} against its parent.", icon=":material/compare_arrows:")
+    st.success(f"Retrained: {md(view_.candidates[1].title)} against its parent {md(view_.baseline.title)}."
+               + (f" Functions changed: {md(changes_text(changed)) or 'none'}." if changed is not None else ""),
+               icon=":material/compare_arrows:")
 names = {c.key: c.title for c in view_.candidates}
 note = ("Each value has its 95% interval and n; \"vs baseline\": the run minus the baseline, with a paired 95% "
         "interval; q: its p-value corrected by Benjamini-Hochberg over every difference in this table; ▲ gain or "
@@ -143,7 +146,7 @@ how = (f"Intervals of values: {INTERVAL_NOTE} Paired intervals: Newcombe's squar
 
 with tabs[0]:
     st.dataframe(view.head_rows(view_.heads), hide_index=True, width="stretch", key="cmp_heads")
-    st.caption(f"Every task head (all labeled {split} examples) and slice head (its slice's examples) of "
+    st.caption(f"Every task head (all labeled {md(split)} examples) and slice head (its slice's examples) of "
                f"{len(view_.candidates)} run(s). {note}", help=how)
     if view_.heads["diff"].notna().any():
         st.plotly_chart(charts.differences_from_baseline(view_.heads, "head", f"Heads against {view_.baseline.title}"),
@@ -153,10 +156,10 @@ with tabs[1]:
     metric = st.radio("Metric", list(task.metrics), horizontal=True, key="cmp_metric") if len(task.metrics) > 1 \
         else task.primary_metric
     st.dataframe(view.slice_matrix(view_.slices, metric), hide_index=True, width="stretch", key="cmp_matrix")
-    from_runs = ", ".join(f"{s} (from {r})" for s, r in view_.stored_slices.items())
+    from_runs = md(", ".join(f"{s} (from {r})" for s, r in view_.stored_slices.items()))
     st.caption(f"The task head of each run on every slice of the current slicing functions"
                + (f" and those only runs stored: {from_runs}" if from_runs else "")
-               + f"; the baseline's {metric} with n, then each run's difference from it. {note}", help=how)
+               + f"; the baseline's {md(metric)} with n, then each run's difference from it. {note}", help=how)
     others = [c.key for c in view_.candidates[1:]]
     if others:
         who = st.selectbox("Where does it lose or gain?", others, index=len(others) - 1, key="cmp_rank_run",
@@ -169,9 +172,9 @@ with tabs[1]:
 
 with tabs[2]:
     if "cmp_saved" in st.session_state:
-        st.success(st.session_state.pop("cmp_saved"), icon=":material/save:")
+        st.success(md(st.session_state.pop("cmp_saved")), icon=":material/save:")
     if view_.ensemble_error:
-        st.error(f"No ensemble: {view_.ensemble_error}", icon=":material/error:")
+        st.error(f"No ensemble: {md(view_.ensemble_error)}", icon=":material/error:")
     ensemble = next((c for c in view_.candidates if c.members), None)
     if ensemble is not None:
         rows = view_.heads[view_.heads["run"].isin([ensemble.title, *(names[k] for k, _ in ensemble.members)])]
@@ -211,16 +214,16 @@ with tabs[3]:
                          key="cmp_dis_table", column_config={
                              "A confidence": st.column_config.NumberColumn(format="%.2f"),
                              "B confidence": st.column_config.NumberColumn(format="%.2f")})
-            st.caption(f"A: {names[a]}. B: {names[b]}. {found.n} labeled example(s) in {where}"
+            st.caption(f"A: {md(names[a])}. B: {md(names[b])}. {found.n} labeled example(s) in {md(where)}"
                        + (f"; {found.both_wrong} both get wrong with different classes" if found.both_wrong else "")
                        + ". The most confident disagreements first.")
 
 with tabs[4]:
     for c in view_.candidates[1:]:
         changed = view_.changes.get(c.key)
-        st.markdown(f"**{c.title}** against the baseline")
+        st.markdown(f"**{md(c.title)}** against the baseline")
         st.caption("Functions: " + ("no registry snapshot (an ensemble, or a run trained without the registry)"
-                                    if changed is None else changes_text(changed) or "none changed"))
+                                    if changed is None else md(changes_text(changed)) or "none changed"))
     if view_.settings.empty:
         st.caption("Settings: the runs' settings agree.")
     else:
@@ -231,11 +234,13 @@ with tabs[5]:
     fmt = st.radio("Format", list(FORMATS), horizontal=True, key="cmp_fmt")
     stem = f"{task.name}_{split}"
     left, middle, right = st.columns(3)
+    # Written when clicked (Streamlit calls the function then), not on every rerun of the page.
     for column, label, frame, what in (
-            (left, "Heads table", view_.heads, "heads"), (middle, "Slices table", view_.slices, "slices"),
-            (right, "Predictions", predictions_frame(view_.data, view_.candidates), "predictions")):
-        column.download_button(label, table_bytes(frame, fmt), f"{stem}_{what}.{fmt}", FORMATS[fmt],
-                               key=f"cmp_dl_{what}", icon=":material/download:")
+            (left, "Heads table", lambda: view_.heads, "heads"),
+            (middle, "Slices table", lambda: view_.slices, "slices"),
+            (right, "Predictions", lambda: predictions_frame(view_.data, view_.candidates), "predictions")):
+        column.download_button(label, lambda frame=frame: table_bytes(frame(), fmt), f"{stem}_{what}.{fmt}",
+                               FORMATS[fmt], key=f"cmp_dl_{what}", icon=":material/download:")
     st.divider()
     runs = [c.key for c in view_.candidates if c.entry is not None and not c.entry.is_ensemble]
     if runs:
@@ -250,5 +255,5 @@ with tabs[5]:
             except MMTLError as e:
                 common.show_error(e, "Not exported")
             else:
-                st.success(f"Exported to {folder}: load it with its mmtl_heads.py (see its README.md).",
+                st.success(f"Exported to {md(folder)}: load it with its mmtl_heads.py (see its README.md).",
                            icon=":material/check:")
