@@ -16,7 +16,8 @@ from mmtl_core.studio.compare import RunsOverview
 from mmtl_core.studio.display import interval_text, metric_text
 from mmtl_core.train.naming import encoder_label, labels_label
 
-RUN_COLUMNS = ("name", "state", "tasks", "mode", "encoder", "labels", "dev", "settings", "parent", "created", "id")
+# The answer (the dev headline) right after the name, so it is in view on a laptop screen.
+RUN_COLUMNS = ("name", "state", "dev", "tasks", "mode", "encoder", "labels", "settings", "parent", "created", "id")
 VERDICTS = {GAIN: "▲ gain", REGRESSION: "▼ regression"}
 
 
@@ -95,7 +96,10 @@ def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
     for column in ("head", "slice"):
         if column in table.columns:
             out.insert(1, column, table[column].to_numpy())
-    return out.reset_index(drop=True)
+    # The answer (the difference, its interval, the verdict) before the details, in view on a laptop screen.
+    first = [c for c in ("run", "head", "slice", "metric", "value", "vs baseline", "paired interval", "verdict")
+             if c in out.columns]
+    return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
 
 
 def head_rows(heads: pd.DataFrame) -> pd.DataFrame:
@@ -127,5 +131,5 @@ def ranked_rows(rows: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
     """A candidate's slices ranked (compare.per_slice.ranked) beside the baseline's value on each."""
     out = compared_rows(rows).drop(columns=["run"])
     base = baseline.set_index("slice")["value"].reindex(rows["slice"])
-    out.insert(3, "baseline", [metric_text(v, int(n)) for v, n in zip(base, rows["n"])])
+    out.insert(2, "baseline", [metric_text(v, int(n)) for v, n in zip(base, rows["n"])])
     return out

@@ -110,6 +110,7 @@ except MMTLError as e:
     common.show_error(e, "Cannot score this split")
     st.stop()
 
+messages = st.container()  # above the tabs: refusals, notes, the retrain's banner
 tabs = st.tabs(["Heads", "Slices", "Ensemble", "Disagreements", "Differences", "Export"])
 
 # The ensemble's choices come first: the comparison shows it beside the runs.
@@ -127,14 +128,14 @@ with tabs[2]:
 view_ = compare(overview.entries, data, Selection(tuple(chosen), pinned, tuple(members), tuple(weights)), files,
                 function_files=modules, min_n=min_n)
 for refusal in view_.refused:
-    st.warning(md(refusal.message), icon=":material/warning:")
+    messages.warning(md(refusal.message), icon=":material/warning:")
 for note in view_.notes:
-    st.info(md(note), icon=":material/info:")
+    messages.info(md(note), icon=":material/info:")
 if view_.baseline is None:
     st.stop()
 if st.session_state.get("cmp_opened") == (pinned, chosen[-1]) and len(view_.candidates) > 1:
     changed = view_.changes.get(chosen[-1])
-    st.success(f"Retrained: {md(view_.candidates[1].title)} against its parent {md(view_.baseline.title)}."
+    messages.success(f"Retrained: {md(view_.candidates[1].title)} against its parent {md(view_.baseline.title)}."
                + (f" Functions changed: {md(changes_text(changed)) or 'none'}." if changed is not None else ""),
                icon=":material/compare_arrows:")
 names = {c.key: c.title for c in view_.candidates}
