@@ -65,7 +65,8 @@ states = right.multiselect("States", sorted({e.state for e in overview.entries})
 shown = filter_runs(overview.entries, text, states)
 st.dataframe(view.runs_table(overview, shown), hide_index=True, width="stretch", key="cmp_table",
              height=min(38 + 35 * max(len(shown), 1), 300),
-             column_config={"dev": st.column_config.TextColumn("dev", width="medium",
+             column_config={"name": st.column_config.TextColumn("name", width="medium"),
+                            "dev": st.column_config.TextColumn("dev", width="medium",
                                                                help="Each task head's first metric on dev, its 95% "
                                                                     "interval and n, from the run's stored files."),
                             "id": st.column_config.TextColumn("id", width="small")})
@@ -150,8 +151,10 @@ with tabs[0]:
     st.caption(f"Every task head (all labeled {md(split)} examples) and slice head (its slice's examples) of "
                f"{len(view_.candidates)} run(s). {note}", help=how)
     if view_.heads["diff"].notna().any():
-        st.plotly_chart(charts.differences_from_baseline(view_.heads, "head", f"Heads against {view_.baseline.title}"),
-                        key="cmp_heads_chart")
+        primary = view_.heads[view_.heads["metric"] == task.primary_metric]
+        st.plotly_chart(charts.differences_from_baseline(
+            primary, "run", f"{task.primary_metric} of each head against {view_.baseline.title}", series="head"),
+            key="cmp_heads_chart")
 
 with tabs[1]:
     metric = st.radio("Metric", list(task.metrics), horizontal=True, key="cmp_metric") if len(task.metrics) > 1 \
