@@ -61,6 +61,7 @@ def _write_in_editor(page, text: str) -> None:
 
 def test_the_whole_loop_from_data_to_a_compared_retrain_and_ensemble(page, app_server, shared_data):
     url, tmp = app_server
+    page.set_default_timeout(120_000)  # two runs train while other tests load this machine
     encoder = save_tiny_bert(tmp / "tiny_bert")
     runs = tmp / "workspace" / "runs"
     try:
