@@ -24,7 +24,7 @@ from mmtl_core.jobs.attempt import run_attempt
 from mmtl_core.jobs.heartbeat import Heartbeat
 from mmtl_core.jobs.inputs import remove_inputs, snapshot_files, stage_inputs
 from mmtl_core.jobs.layout import ATTEMPTS_DIR, JOBS_DIR, inputs_dir
-from mmtl_core.jobs.processes import start_time
+from mmtl_core.processes import start_time
 from mmtl_core.jobs.ray_backend import RayTarget, connect
 from mmtl_core.jobs.supervisor import Settings, ensure_supervisor
 from mmtl_core.runs.registry import Registry, RunRecord, default_url, this_host

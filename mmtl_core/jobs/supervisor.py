@@ -37,7 +37,7 @@ from typing import IO
 import mmtl_core
 from mmtl_core.errors import MMTLError
 from mmtl_core.jobs.layout import LOCK_NAME, SUPERVISOR_LOG, job_log, keep_earlier_attempt
-from mmtl_core.jobs.processes import describe_exit, is_running, signal_job, start_time
+from mmtl_core.processes import describe_exit, is_running, signal_job, start_time
 from mmtl_core.jobs.progress import log_tail, summary_metrics
 from mmtl_core.jobs.ray_backend import RayJobs
 from mmtl_core.runs.registry import ACTIVE, LOCAL_BACKENDS, Registry, RunRecord, this_host

@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import yaml
 
-from mmtl_core.jobs.processes import signal_job
+from mmtl_core.processes import signal_job
 from mmtl_core.jobs.queue import JobQueue
 from mmtl_core.jobs.supervisor import supervisor_pid
 from mmtl_core.runs.registry import ACTIVE, RunRecord

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 
 import pytest
 
 from mmtl_core.errors import PredictionsError
+from mmtl_core.processes import start_time
 from mmtl_core.runs.jsonfiles import read_config, write_config
 from mmtl_core.runs.layout import create_run_dir
 from mmtl_core.runs.listing import list_runs, read_run_info
@@ -45,11 +46,20 @@ def test_a_run_whose_process_was_killed_is_marked_failed(tmp_path):
     run = make_run(tmp_path, "killed", "running")
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     write_status(run, "running")
-    data = (run / "status.json").read_text().replace(f'"pid": {os.getpid()}', f'"pid": {child.pid}')
-    (run / "status.json").write_text(data)
+    data = json.loads((run / "status.json").read_text())
+    (run / "status.json").write_text(json.dumps({**data, "pid": child.pid, "pid_started": start_time(child.pid)}))
     assert read_run_info(run).status == "running"
     child.kill()
     child.wait()
+    info = read_run_info(run)
+    assert info.status == "failed" and "ended without recording an outcome" in info.error
+
+
+def test_a_reused_pid_is_not_taken_for_the_run(tmp_path):
+    run = make_run(tmp_path, "reused", "running")
+    write_status(run, "running")
+    data = json.loads((run / "status.json").read_text())  # this live process's pid, but started before it
+    (run / "status.json").write_text(json.dumps({**data, "pid_started": data["pid_started"] - 3600}))
     info = read_run_info(run)
     assert info.status == "failed" and "ended without recording an outcome" in info.error
 

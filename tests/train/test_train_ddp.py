@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -42,7 +44,9 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-def test_two_gloo_processes_train_like_one_process_with_accumulation(tmp_path, tiny_encoder):
+def test_two_gloo_processes_train_like_one_process_with_accumulation(tmp_path, tiny_encoder, monkeypatch):
+    # spawned children re-run the parent's __main__, which after an AppTest in this process is a page script
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     mp.spawn(worker, args=(free_port(), str(tmp_path / "ddp"), tiny_encoder), nprocs=2, join=True)
     runs = {(tmp_path / "ddp" / f"rank{r}.txt").read_text() for r in (0, 1)}
     assert len(runs) == 1  # both ranks wrote into the one run folder rank 0 created
