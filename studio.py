@@ -29,5 +29,6 @@ PAGES = [
     st.Page("pages/views/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
 ]
 
+common.tighten_layout()
 common.warm_up_in_background()
 st.navigation(PAGES).run()

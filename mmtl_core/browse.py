@@ -30,12 +30,12 @@ def text_columns(dataset: Dataset) -> list[str]:
             and (pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object)]
 
 
-def browse(dataset: Dataset, *, splits: Sequence[str] = (), query: str = "", labels: Sequence[object] = (),
-           label_field: str = "label", limit: int = 500) -> tuple[pd.DataFrame, int]:
-    """Rows matching every filter given (an empty filter matches all), at most ``limit`` of them.
+def matching(dataset: Dataset, *, splits: Sequence[str] = (), query: str = "", labels: Sequence[object] = (),
+             label_field: str = "label") -> pd.Series:
+    """Which rows match every filter given (an empty filter matches all), as a boolean mask over the dataset's rows.
 
-    ``query`` is a case-insensitive substring looked for in every text column. Returns the rows and how many
-    matched in all, so the UI can say "showing 500 of 1,956".
+    ``query`` is a case-insensitive substring looked for in every text column. The Data page's table and its class
+    balance chart both follow this mask.
     """
     frame = dataset.frame
     mask = pd.Series(True, index=frame.index)
@@ -48,22 +48,21 @@ def browse(dataset: Dataset, *, splits: Sequence[str] = (), query: str = "", lab
         for col in text_columns(dataset):
             hit |= frame[col].astype(str).str.contains(query, case=False, regex=False, na=False)
         mask &= hit
-    matched = frame[mask]
-    return matched.head(limit), len(matched)
+    return mask
 
 
-def label_counts(dataset: Dataset, label_field: str = "label") -> pd.DataFrame:
+def label_counts(dataset: Dataset, label_field: str = "label", rows: pd.Series | None = None) -> pd.DataFrame:
     """Rows per split and class (``unlabeled`` for -1/NaN), with class ids shown by name where the dataset has
-    names: the class balance a user should know before trusting an accuracy. Regression labels are not counted."""
-    frame = dataset.frame
+    names: the class balance a user should know before trusting an accuracy. Regression labels are not counted.
+    ``rows`` (a mask from :func:`matching`) counts only those rows."""
+    frame = dataset.frame if rows is None else dataset.frame[rows]
     if label_field not in frame.columns or not dataset.label_names:
         return pd.DataFrame(columns=["split", "label", "rows"])
     names = {i: n for i, n in enumerate(dataset.label_names)}
     labels = frame[label_field].map(lambda v: names.get(v, "unlabeled") if pd.notna(v) else "unlabeled")
     counts = pd.DataFrame({"split": frame["split"], "label": labels}).value_counts().rename("rows").reset_index()
-    order = {s: i for i, s in enumerate(SPLITS)}
-    return counts.sort_values(["split", "label"], key=lambda c: c.map(order) if c.name == "split" else c,
-                              ignore_index=True)
+    order = {s: i for i, s in enumerate(SPLITS)} | {n: i for i, n in enumerate([*dataset.label_names, "unlabeled"])}
+    return counts.sort_values(["split", "label"], key=lambda c: c.map(order), ignore_index=True)
 
 
 def split_table(dataset: Dataset, label_field: str = "label") -> pd.DataFrame:

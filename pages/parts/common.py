@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict
 
 import streamlit as st
 
-from mmtl_core.browse import describe_datasets
+from mmtl_core.browse import describe_datasets, text_columns
 from mmtl_core.data import DatasetSpec, load_dataset
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.data.sources import source_stamp
@@ -29,6 +30,18 @@ def warm_up_in_background() -> threading.Thread:
     thread = threading.Thread(target=warm_up, name="mmtl-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+# Streamlit's wide layout keeps 5rem beside and 6rem above the content; at 1280 x 800 with the sidebar open that
+# leaves 820 pixels for tables of eight or more columns. Our own fixed rule, no data in it.
+_LAYOUT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding: 2.5rem 2rem 4rem 2rem; }
+</style>"""
+
+
+def tighten_layout() -> None:
+    """Narrower margins around every page's content, so the tables' answer columns fit at 1280 x 800."""
+    st.html(_LAYOUT_CSS)
 
 
 def workspace() -> Workspace:
@@ -58,7 +71,8 @@ def datasets() -> dict[str, Dataset]:
         try:
             loaded[spec.name] = load(spec)
         except MMTLError as e:
-            st.warning(f"Dataset {spec.name!r} could not be reloaded: {e}", icon=":material/warning:")
+            st.warning(f"Dataset {escape_markdown(repr(spec.name))} could not be reloaded: {escape_markdown(e)}",
+                       icon=":material/warning:")
     return loaded
 
 
@@ -82,6 +96,34 @@ def datasets_overview(loaded: dict[str, Dataset]):
 
 def user_tasks() -> list[Task]:
     return workspace().tasks()
+
+
+def text_fields_of(dataset: Dataset) -> tuple[str, ...]:
+    """The text field(s) that matter in ``dataset``: those of the task chosen on every page (else its first task),
+    else its text columns."""
+    tasks = tasks_for(dataset, user_tasks())
+    chosen = next((t for t in tasks if t.name == st.session_state.get("task")), tasks[0] if tasks else None)
+    return chosen.text_fields if chosen is not None else tuple(text_columns(dataset))
+
+
+def kept(key: str, default: object = None, options: Sequence | None = None) -> str:
+    """``key``, for a widget whose choice outlives a visit to another page (Streamlit forgets the state of a widget
+    a run did not draw): the choice is copied aside on every run and put back on the first run after a revisit.
+    ``default`` is the first choice (give the widget no value or index of its own); a kept choice that is no longer
+    among ``options`` falls back to it."""
+    aside = f"_kept_{key}"
+    if key not in st.session_state and st.session_state.get(aside) is not None:
+        st.session_state[key] = st.session_state[aside]
+    value = st.session_state.get(key)
+    if options is not None and value is not None:
+        fits = all(v in options for v in value) if isinstance(value, list) else value in options
+        if not fits:
+            del st.session_state[key]
+    if key not in st.session_state and default is not None:
+        st.session_state[key] = default
+    if st.session_state.get(key) is not None:
+        st.session_state[aside] = st.session_state[key]
+    return key
 
 
 def _share(key: str, shared: str) -> None:
@@ -110,7 +152,7 @@ def choose_dataset(loaded: dict[str, Dataset], *, key: str, container=st.sidebar
 def choose_task(dataset: Dataset, *, key: str, container=st.sidebar) -> Task | None:
     tasks = tasks_for(dataset, user_tasks())
     if not tasks:
-        container.info(f"Dataset {dataset.name!r} has no task yet: define one on the Data page.")
+        container.info(f"Dataset {escape_markdown(repr(dataset.name))} has no task yet: define one on the Data page.")
         container.page_link("pages/views/data.py", label="Define a task", icon=":material/add:")
         return None
     by_name = {t.name: t for t in tasks}

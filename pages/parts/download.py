@@ -6,6 +6,7 @@ import streamlit as st
 
 from mmtl_core.data import DOWNLOADABLE, DatasetSpec, download_dataset
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.workspace import Workspace
 from pages.parts import common
 
@@ -33,4 +34,4 @@ def download_section(ws: Workspace) -> None:
         common.show_error(e, "Download failed")
         return
     bar.empty()
-    st.success(f"Downloaded and loaded {dataset.name!r}: {len(dataset):,} rows.")
+    st.success(f"Downloaded and loaded {escape_markdown(repr(dataset.name))}: {len(dataset):,} rows.")

@@ -115,7 +115,7 @@ def _editor_fragment(ws: Workspace, module: str, key: str, height: tuple[int, in
             _replace(draft, on_disk or "")
             st.rerun(scope="fragment")
     if st.session_state.pop(f"{key}_saved", None) == module:
-        st.toast(f"Saved {module}", icon=":material/save:")
+        st.toast(f"Saved {escape_markdown(module)}", icon=":material/save:")
     if f"{key}_done" in st.session_state:
         st.success(escape_markdown(st.session_state.pop(f"{key}_done")), icon=":material/check:")
     _history(ws, module, draft, key)
@@ -244,7 +244,7 @@ def show_problems(load_errors: Sequence[FunctionError], problems: Sequence[Apply
     for i, group in enumerate(group_problems(problems)):
         st.warning(escape_markdown(group.message), icon=":material/bug_report:")
         if group.tracebacks:
-            label = (f"Traceback of {group.functions[0]}" if len(group.tracebacks) == 1
+            label = (f"Traceback of {escape_markdown(group.functions[0])}" if len(group.tracebacks) == 1
                      else f"Tracebacks of {len(group.tracebacks)} functions")
             with st.expander(label):
                 for name, tb in group.tracebacks.items():

@@ -14,7 +14,9 @@ from mmtl_core.data.dataset import Dataset
 from mmtl_core.data.preview import column_roles
 from mmtl_core.data.sources import find_sources, source_name, upload_source
 from mmtl_core.errors import MMTLError
-from pages.parts import common
+from mmtl_core.markup import escape_markdown
+from mmtl_core.studio.display_rows import data_rows
+from pages.parts import common, tables
 from pages.parts.download import download_section
 from pages.parts.splits_form import split_options
 from pages.parts.table_form import table_options
@@ -51,7 +53,7 @@ def _source(kind: str) -> str:
     where = " and ".join(str(r) for r in roots)
     c1.selectbox("Found on this machine", ["", *found], key=f"load_found_{kind}", on_change=_copy_found, args=(kind,),
                  format_func=lambda p: p or f"({len(found)} {'folders' if folder else 'files'} found: pick one)",
-                 help=f"What this source can load, found in {where}.")
+                 help=f"What this source can load, found in {escape_markdown(where)}.")
     path = c1.text_input("Path", key="load_path", placeholder="/path/to/folder" if folder else "/path/to/file",
                          help="A folder or file on the machine running the app.")
     uploads = c2.file_uploader("...or upload " + ("its files, or a zip of the folder" if folder else "the file"),
@@ -66,7 +68,7 @@ def _source(kind: str) -> str:
     except MMTLError as e:
         common.show_error(e, "The upload cannot be used")
         return ""
-    c2.caption(f"Stored as {stored}")
+    c2.caption(f"Stored as {escape_markdown(stored)}")
     return str(stored)
 
 
@@ -81,8 +83,9 @@ def _preview(dataset: Dataset, columns: list[str], options: dict) -> None:
         c2.caption("Column mapping:")
         c2.dataframe(column_roles(columns, mapping), hide_index=True, width="stretch", key="load_preview_columns")
     for note in dataset.notes:
-        st.info(note, icon=":material/info:")
-    st.dataframe(dataset.frame.head(5), hide_index=True, width="stretch", key="load_preview_rows")
+        st.info(escape_markdown(note), icon=":material/info:")
+    fields = options.get("text_fields") or common.text_fields_of(dataset)
+    tables.show(data_rows(dataset.frame.head(5), fields, dataset.label_names), key="load_preview_rows")
 
 
 def _confirm_classes(dataset: Dataset, reasons: list[str]) -> None:
@@ -93,8 +96,8 @@ def _confirm_classes(dataset: Dataset, reasons: list[str]) -> None:
     st.dataframe(table, hide_index=True, key="load_classes")
     empty = table[(table["rows"] == 0) & (table["id"] >= 0)]["class"].tolist()
     if empty:
-        st.warning(f"{len(empty)} class(es) have no rows ({', '.join(empty[:10])}): the integer labels are not "
-                   "0..K-1. If they are not class ids, tick 'Number the label values' above.",
+        st.warning(f"{len(empty)} class(es) have no rows ({escape_markdown(', '.join(empty[:10]))}): the integer "
+                   "labels are not 0..K-1. If they are not class ids, tick 'Number the label values' above.",
                    icon=":material/warning:")
     defaults_when("classes", (dataset.source, dataset.label_names), {"load_classes_ok": False})  # per file
     if not st.checkbox(f"These {len(dataset.label_names)} classes are right", key="load_classes_ok"):
@@ -133,7 +136,8 @@ def load_form() -> None:
     defaults_when("name", (kind, path, default), {"load_name": default})
     name = st.text_input("Name", key="load_name").strip()
     if name in {s.name for s in common.specs()}:
-        st.caption(f"A dataset named {name!r} exists: Load replaces it in the list (its files stay as they are).")
+        st.caption(f"A dataset named {escape_markdown(repr(name))} exists: Load replaces it in the list (its files "
+                   "stay as they are).")
     saved = options
     if not reasons:
         try:
@@ -153,11 +157,12 @@ def load_form() -> None:
         reasons.append("give the dataset a name")
     reason = reasons[0] if reasons else None
     if reason:
-        st.caption(f"Load is disabled: {reason}.")
+        st.caption(f"Load is disabled: {escape_markdown(reason)}.")
     if st.button("Load", type="primary", key="load_button", disabled=reason is not None, help=reason):
         try:
             dataset = common.add_dataset(DatasetSpec(name, kind, path, saved))
         except MMTLError as e:
             common.show_error(e, "Nothing was loaded")  # what was loaded before stays as it was
         else:
-            st.success(f"Loaded {dataset.name!r}: {len(dataset):,} rows ({', '.join(dataset.splits)}).")
+            st.success(f"Loaded {escape_markdown(repr(dataset.name))}: {len(dataset):,} rows "
+                       f"({escape_markdown(', '.join(dataset.splits))}).")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.studio.modules import choose_modules, function_files, new_module, open_module_set, own_module_name
 from mmtl_core.tasks import Task
 from mmtl_core.workspace import Workspace
@@ -34,8 +35,9 @@ def applied_modules(ws: Workspace, dataset: Dataset, task: Task, prefix: str) ->
             st.session_state[f"{key}_error"] = e
 
     st.sidebar.multiselect("Modules applied", function_files(ws), key=key, on_change=save,
-                           help=f"The modules of `{ws.functions_dir.name}/` whose functions {task.name!r} on "
-                                f"{dataset.name!r} applies; remembered in the workspace for this dataset and task.")
+                           help=f"The modules of {escape_markdown(ws.functions_dir.name + '/')} whose functions "
+                                f"{escape_markdown(repr(task.name))} on {escape_markdown(repr(dataset.name))} "
+                                "applies; remembered in the workspace for this dataset and task.")
     if f"{key}_error" in st.session_state:
         common.show_error(st.session_state.pop(f"{key}_error"), "Modules not changed")
     return list(st.session_state[key])
@@ -58,12 +60,17 @@ def editor_module(ws: Workspace, dataset: Dataset, task: Task, modules: list[str
             st.session_state[modules_key] = [*modules, made]
 
     if st.session_state.get(key) not in (*modules, NEW_MODULE):
-        st.session_state[key] = modules[0] if modules else NEW_MODULE
+        # The Slices page opens on a module named for slices, the Labeling page on one that is not (by name: which
+        # module holds which kind is known only once they are applied, below the editor).
+        for_slices = prefix == "sl"
+        fitting = [m for m in modules if ("slice" in m.lower()) == for_slices]
+        st.session_state[key] = (fitting or modules or [NEW_MODULE])[0]
     choice = container.selectbox("Module", [*modules, NEW_MODULE], key=key)
     if choice != NEW_MODULE:
         return choice
     if not modules:
-        st.info(f"{task.name!r} on {dataset.name!r} applies no module yet: create one from the template.",
+        st.info(f"{escape_markdown(repr(task.name))} on {escape_markdown(repr(dataset.name))} applies no module yet: "
+                "create one from the template.",
                 icon=":material/lightbulb:")
     st.text_input("File name", value=own_module_name(dataset, task, function_files(ws)), key=name_key)
     st.button("Create", key=f"{key}_create", on_click=create)

@@ -14,6 +14,7 @@ from mmtl_core.data.preview import guess_mapping
 from mmtl_core.data.sources import source_stamp
 from mmtl_core.data.tableformat import DELIMITED
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from pages.parts import common
 from pages.parts.widget_defaults import defaults_when
 
@@ -108,7 +109,7 @@ def table_options(path: str) -> tuple[dict, list[str]] | None:
     head.attrs.clear()  # line numbers are for messages; Arrow cannot store them with the table
     st.dataframe(head, hide_index=True, width="stretch", key="load_raw_head")
     for note in raw.attrs.get("notes", ()):
-        st.info(note, icon=":material/info:")
+        st.info(escape_markdown(note), icon=":material/info:")
     options = {"format": fmt.format}
     if fmt.format in DELIMITED:
         options |= {"header": fmt.header, "column_names": list(fmt.column_names), "quoting": fmt.quotes}

@@ -4,35 +4,38 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mmtl_core.browse import browse, label_counts, text_columns
+from mmtl_core.browse import label_counts, matching, text_columns
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from mmtl_core.tasks import Task, identifier_from, tasks_for
-from pages.parts import charts, common
+from mmtl_core.studio.display import datasets_view
+from mmtl_core.studio.display_rows import class_name, data_rows, search_hint
+from pages.parts import charts, common, tables
 from pages.parts.load_form import load_form
 
 st.title("Data")
 
 
 def _browse(dataset) -> None:
+    fields = common.text_fields_of(dataset)
+    hint = search_hint(dataset.frame[fields[0]]) if fields else ""
     c1, c2, c3 = st.columns([2, 1, 1])
-    query = c1.text_input("Search text", key="browse_query", placeholder="e.g. subscribe")
-    splits = c2.multiselect("Splits", list(dataset.splits), key="browse_splits")
+    query = c1.text_input("Search text", key=common.kept("browse_query"), placeholder=f"e.g. {hint}" if hint else "",
+                          help="Case-insensitive, in every text column. The chart and the table follow it.")
+    splits = c2.multiselect("Splits", list(dataset.splits),
+                            key=common.kept("browse_splits", options=list(dataset.splits)))
     label_values = sorted(dataset.frame["label"].dropna().unique().tolist()) if "label" in dataset.frame else []
-    labels = c3.multiselect("Labels", label_values, key="browse_labels",
-                            format_func=lambda v: _label_text(dataset, v))
-    counts = label_counts(dataset)
+    labels = c3.multiselect("Labels", label_values, key=common.kept("browse_labels", options=label_values),
+                            format_func=lambda v: str(class_name(v, dataset.label_names)))
+    rows = matching(dataset, splits=splits, query=query, labels=labels)
+    total = int(rows.sum())
+    counts = label_counts(dataset, rows=rows)
     if len(counts):
-        st.plotly_chart(charts.label_balance(counts), key="browse_balance")
-    rows, total = browse(dataset, splits=splits, query=query, labels=labels)
-    st.caption(f"Showing {len(rows):,} of {total:,} matching rows ({len(dataset):,} in all).")
-    st.dataframe(rows, hide_index=True, width="stretch", height=360)
-
-
-def _label_text(dataset, value) -> str:
-    if isinstance(value, (int, float)) and value == int(value) and 0 <= int(value) < len(dataset.label_names):
-        return f"{int(value)} ({dataset.label_names[int(value)]})"
-    return "-1 (unlabeled)" if value == -1 else str(value)
+        st.plotly_chart(charts.label_balance(counts, "Rows per class, of the matching rows", dataset.label_names),
+                        key="browse_balance")
+    st.caption(f"{total:,} of {len(dataset):,} rows match.")
+    tables.show_paged(data_rows(dataset.frame[rows], fields, dataset.label_names), key="browse_table")
 
 
 def _tasks(dataset) -> None:
@@ -67,7 +70,7 @@ def _tasks(dataset) -> None:
             except MMTLError as e:
                 common.show_error(e, "The task was not saved")
             else:
-                st.success(f"Saved task {task.name!r}.")
+                st.success(f"Saved task {escape_markdown(repr(task.name))}.")
                 st.rerun()
 
 
@@ -84,8 +87,8 @@ if dataset is not None:
     with tasks_tab:
         _tasks(dataset)
     with overview_tab:
-        st.dataframe(common.datasets_overview(loaded), hide_index=True, width="stretch")
-        if st.button(f"Forget {dataset.name!r}", key="data_forget",
+        tables.show(datasets_view(common.datasets_overview(loaded)), key="data_overview")
+        if st.button(f"Forget {escape_markdown(repr(dataset.name))}", key="data_forget",
                      help="Removes it from the workspace list; the files on disk are untouched."):
             common.remove_dataset(dataset.name)
             st.rerun()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from pages.parts import common
+from mmtl_core.studio.display import datasets_view
+from pages.parts import common, tables
 
 st.title("MMTL Studio")
 st.caption("Write labeling and slicing functions, see their effect at once, and find where your model is weak.")
@@ -14,7 +15,7 @@ if not datasets:
     st.stop()
 
 st.subheader("Your datasets")
-st.dataframe(common.datasets_overview(datasets), hide_index=True, width="stretch")
+tables.show(datasets_view(common.datasets_overview(datasets)), key="home_datasets")
 col1, col2, col3 = st.columns(3)
 col1.page_link("pages/views/data.py", label="Browse data and define tasks", icon=":material/table:")
 col2.page_link("pages/views/labeling.py", label="Write labeling functions", icon=":material/rule:")

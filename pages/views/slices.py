@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 
 import streamlit as st
 
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.slices import OVERALL, bucket_examples, compare_table, confusion_table, slice_metrics
 from mmtl_core.slices.intervals import INTERVAL_NOTE
 from mmtl_core.slices.slice_metrics import IntervalSettings
-from mmtl_core.studio.display import comparison_table, slice_table, weak_comparison_table
-from mmtl_core.studio.slicing import (ALPHA, PredictionFileCache, analyse_slices, largest_error_cell,
-                                      run_prediction_sets, significant, slice_sizes, uploaded_prediction_set,
-                                      weak_comparison, weak_prediction_sets)
+from mmtl_core.runs.columns import prob_columns
+from mmtl_core.studio.display import SIGNIFICANT, comparison_rows, slice_rows, weak_comparison_view
+from mmtl_core.studio.display_rows import bucket_view
+from mmtl_core.studio.error_cells import cells_of, chosen_cell
+from mmtl_core.studio.slicing import (ALPHA, PredictionFileCache, analyse_slices, run_prediction_sets, slice_sizes,
+                                      uploaded_prediction_set, weak_comparison, weak_prediction_sets)
 from mmtl_core.weak import LABEL_MODEL, MAJORITY_VOTE, PREDICTION_RULE
-from pages.parts import charts, common, editor
-from pages.parts.last_good import results_to_show
+from pages.parts import charts, common, editor, tables
+from pages.parts.last_good import just_saved_names, results_to_show
 from pages.parts.modules import applied_modules, editor_module
 
 
@@ -31,8 +35,9 @@ ws = common.workspace()
 dataset, task = common.dataset_and_task("sl")
 modules = applied_modules(ws, dataset, task, "sl")
 splits = list(dataset.splits)
-split = st.sidebar.selectbox("Split", splits, index=splits.index("dev") if "dev" in splits else 0, key="sl_split")
-min_n = int(st.sidebar.number_input("Minimum n", min_value=1, value=30, step=5, key="sl_min_n",
+split = st.sidebar.selectbox("Split", splits, key=common.kept("sl_split", "dev" if "dev" in splits else splits[0],
+                                                               splits))
+min_n = int(st.sidebar.number_input("Minimum n", min_value=1, step=5, key=common.kept("sl_min_n", 30),
                                     help="Slices with fewer scored examples are flagged: their intervals are wide."))
 
 # --- the editor -------------------------------------------------------------------------------------------------
@@ -64,14 +69,15 @@ uploads = st.session_state.setdefault("sl_uploads", {}).setdefault(scope, {})
 upload_errors = st.session_state.setdefault("sl_upload_errors", {})
 upload_seen = st.session_state.setdefault("sl_upload_seen", set())
 with st.sidebar.expander("Upload predictions", icon=":material/upload:"):
-    st.caption(f"CSV or Parquet with `example_id` and `prob_0..prob_{task.cardinality - 1}` (or `label`; "
-               f"`score` for regression) for every row of the {split} split.")
+    wanted = "`score`" if task.is_regression else (
+        ", ".join(escape_markdown(c) for c in prob_columns(task.cardinality, task.label_names)) + " (or `label`)")
+    st.caption(f"CSV or Parquet with `example_id` and {wanted} for every row of the {escape_markdown(split)} split.")
     uploaded = st.file_uploader("Prediction files", type=["csv", "parquet"], accept_multiple_files=True,
                                 key="sl_upload", label_visibility="collapsed")
 for file in uploaded or []:
     tag = (file.file_id, scope)
     if tag in upload_errors:
-        st.error(upload_errors[tag], icon=":material/error:")
+        st.error(escape_markdown(upload_errors[tag]), icon=":material/error:")
         continue
     if tag in upload_seen:
         continue
@@ -80,13 +86,13 @@ for file in uploaded or []:
         ps = uploaded_prediction_set(file.name, file.getvalue(), task, data.example_ids)
     except MMTLError as e:
         upload_errors[tag] = f"{file.name} was not used: {e}"
-        st.error(upload_errors[tag], icon=":material/error:")
+        st.error(escape_markdown(upload_errors[tag]), icon=":material/error:")
     else:
         uploads[ps.name] = ps
 
 runs = run_prediction_sets(ws, task, split, data.example_ids, prediction_files())
 for err in runs.errors:
-    st.error(str(err), icon=":material/error:")
+    st.error(escape_markdown(err), icon=":material/error:")
 sets = {**weak_prediction_sets(analysis.labeling, split), **runs.sets, **uploads}
 if not sets:
     st.info("No predictions to score yet: write labeling functions (for majority vote and the label model), train "
@@ -94,8 +100,9 @@ if not sets:
     st.dataframe(slice_sizes(data), hide_index=True, key="sl_sizes")
     st.stop()
 names = list(sets)
-chosen = st.multiselect("Prediction sets", names, default=[LABEL_MODEL] if LABEL_MODEL in sets else names[:1],
-                        key=f"sl_sets_{'_'.join(scope)}")
+default_sets = [n for n in (LABEL_MODEL, MAJORITY_VOTE) if n in sets] or names[:1]
+chosen = st.multiselect("Prediction sets", names, key=common.kept(f"sl_sets_{'_'.join(scope)}", default_sets, names),
+                        help="Scored side by side: weak supervision's two models, stored runs, uploaded files.")
 if not chosen:
     st.info("Choose at least one prediction set.")
     st.stop()
@@ -103,64 +110,75 @@ if not chosen:
 # --- per-slice metrics --------------------------------------------------------------------------------------------
 settings = IntervalSettings()
 metrics = slice_metrics(data, [sets[n] for n in chosen], min_n=min_n, settings=settings)
-st.subheader(f"Per-slice metrics on {split} ({len(data.frame):,} rows)")
-st.dataframe(slice_table(metrics), hide_index=True, width="stretch", key="sl_table")
-st.caption(f"n counts the slice's rows with a gold label. Intervals: {settings.level:.0%}; {INTERVAL_NOTE} "
-           f"`below min n`: fewer than {min_n} examples, so the interval is wide. An empty slice shows `empty`, a "
-           "metric without a value there (F1 with no positive example) `undefined`.")
-metric = st.radio("Metric", list(task.metrics), horizontal=True, key="sl_metric")
+saved, fresh = just_saved_names(analysis, analysis.slice_names, analysis.applied.reports if analysis.applied else {},
+                                dataset, task, "sl")
+if fresh:
+    st.session_state["sl_cm_slice"] = saved[0]  # the slice just saved is the one to look into
+st.subheader(f"Per-slice metrics on {escape_markdown(split)} ({len(data.frame):,} rows)",
+             help=f"One row per slice; n counts its rows with a gold label. Intervals: {settings.level:.0%}; "
+                  f"{INTERVAL_NOTE} 'few rows': fewer than the sidebar's minimum n ({min_n}), so the interval is "
+                  "wide. An empty slice shows `empty`, a metric without a value there (F1 with no positive "
+                  "example) `undefined`.")
+metric = st.radio("Metric", list(task.metrics), horizontal=True, key=common.kept("sl_metric", options=task.metrics),
+                  help="The metric of the table, the chart and the comparison below.")
+tables.show(slice_rows(metrics, metric, highlight=saved), key="sl_table")
 st.plotly_chart(charts.slice_metric_bars(metrics, metric, min_n), key="sl_bars")
 
 # The weak sets' figures on all rows and on covered rows, as the Labeling functions page shows them.
 weak = weak_comparison(analysis, split)
 if weak is not None:
-    with st.expander(f"Majority vote and label model on {split}", icon=":material/rule:"):
-        st.dataframe(weak_comparison_table(weak), width="stretch", key="sl_weak")
-        st.caption(f"{split.capitalize()} rows with a gold label. {PREDICTION_RULE}")
+    with st.expander(f"Majority vote and label model on {escape_markdown(split)}, all rows and covered rows",
+                     icon=":material/rule:"):
+        st.caption(PREDICTION_RULE)
+        tables.show(weak_comparison_view(weak, task.metrics), key="sl_weak")
 
 # --- error cells --------------------------------------------------------------------------------------------------
-st.subheader("Errors by slice")
+st.subheader("Errors by slice", help="Click a cell of the table (gold rows, predicted columns) to list its "
+                                     "examples; it opens on the largest error cell.")
 c1, c2 = st.columns(2)
-set_name = c1.selectbox("Prediction set", chosen, key="sl_cm_set")
-slice_name = c2.selectbox("Slice", [OVERALL, *data.slice_names], key="sl_cm_slice")
+set_name = c1.selectbox("Prediction set", chosen, key=common.kept("sl_cm_set", options=chosen))
+slice_name = c2.selectbox("Slice", [OVERALL, *data.slice_names],
+                          key=common.kept("sl_cm_slice", options=[OVERALL, *data.slice_names]))
 predictions = sets[set_name]
 table = confusion_table(data, predictions, slice_name)
 if int(table.to_numpy().sum()) == 0:
-    st.info(f"Slice {slice_name!r} is empty on {split}: no labeled example falls in it.")
+    st.info(f"Slice {escape_markdown(repr(slice_name))} is empty on {escape_markdown(split)}: no labeled example "
+            "falls in it.")
 else:
-    st.plotly_chart(charts.confusion_heatmap(table, f"{set_name} on {slice_name}"), key="sl_heatmap")
-    # A new table opens on its largest error cell; the user's choice stands until the table changes.
-    if st.session_state.get("sl_cell_for") != (scope, set_name, slice_name):
-        st.session_state["sl_cell_for"] = (scope, set_name, slice_name)
-        st.session_state["sl_cell_gold"], st.session_state["sl_cell_pred"] = largest_error_cell(table)
-    c1, c2 = st.columns(2)
-    gold = c1.selectbox("Gold", [str(i) for i in table.index], key="sl_cell_gold")
-    pred = c2.selectbox("Predicted", [str(c) for c in table.columns], key="sl_cell_pred")
-    examples = bucket_examples(data, predictions, gold, pred, slice_name)
-    st.caption(f"{len(examples):,} example(s) with gold {gold} predicted {pred} in {slice_name}.")
-    st.dataframe(examples, hide_index=True, width="stretch", key="sl_examples",
-                 column_order=[*task.text_fields, "gold", "predicted", "confidence", "labeling_functions", "slices",
-                               "example_id"],
-                 column_config={"confidence": st.column_config.NumberColumn(format="%.2f")})
+    # One chart and one cell list per table; the cell shown is remembered per table, across page switches.
+    table_key = (*scope, set_name, slice_name)
+    suffix = hashlib.sha1(repr(table_key).encode()).hexdigest()[:10]
+    chart_key, pick_key, seen_key = f"sl_heatmap_{suffix}", f"sl_cell_{suffix}", f"sl_clicked_{suffix}"
+    remembered = st.session_state.setdefault("sl_cells", {})
+    points = list((st.session_state.get(chart_key) or {}).get("selection", {}).get("points", []))
+    cell = chosen_cell(table, points=points, seen=st.session_state.get(seen_key, []),
+                       picked=st.session_state.get(pick_key), remembered=remembered.get(table_key))
+    st.session_state[seen_key] = points
+    st.session_state[pick_key] = remembered[table_key] = cell.key
+    cells = cells_of(table)
+    st.plotly_chart(charts.confusion_heatmap(table, cells, f"{set_name} on {slice_name}: gold × predicted", cell),
+                    key=chart_key, on_select="rerun", selection_mode="points")
+    labels = {c.key: c.label for c in cells}
+    st.selectbox("Examples of", list(labels), format_func=labels.get, key=pick_key,
+                 help="Or click a cell of the table.")
+    examples = bucket_examples(data, predictions, cell.gold, cell.predicted, slice_name)
+    tables.show_paged(bucket_view(examples, task.text_fields), key="sl_examples")
 
 # --- comparison -----------------------------------------------------------------------------------------------------
-st.subheader("Compare two prediction sets")
+st.subheader("Compare two prediction sets",
+             help=f"B - A on each slice (positive: B is better), with a paired bootstrap interval. {SIGNIFICANT}: "
+                  f"p < {ALPHA} (exact McNemar for accuracy, paired bootstrap otherwise), not corrected for the "
+                  "number of slices.")
 if len(sets) < 2:
     st.info("One prediction set only: upload a file or train a model to compare with.")
     st.stop()
 c1, c2 = st.columns(2)
-a_name = c1.selectbox("A", names, index=names.index(MAJORITY_VOTE) if MAJORITY_VOTE in names else 0, key="sl_cmp_a")
-b_name = c2.selectbox("B", names, index=names.index(LABEL_MODEL) if LABEL_MODEL in names else 1, key="sl_cmp_b")
+a_name = c1.selectbox("A", names, key=common.kept("sl_cmp_a", MAJORITY_VOTE if MAJORITY_VOTE in names else names[0],
+                                                  names))
+b_name = c2.selectbox("B", names, key=common.kept("sl_cmp_b", LABEL_MODEL if LABEL_MODEL in names else names[1],
+                                                  names))
 if a_name == b_name:
     st.info("Choose two different prediction sets.")
     st.stop()
-comparison = compare_table(data, sets[a_name], sets[b_name], settings=settings)
-comparison.insert(0, "significant", significant(comparison["p_value"]))
-compared = comparison_table(comparison)[["significant", "slice", "metric", "n", "metric_a", "metric_b", "diff",
-                                        "interval", "p_value", "test"]]
-st.dataframe(compared.style.apply(lambda row: ["background-color: rgba(255, 200, 0, 0.3)" if row["significant"]
-                                               else "" for _ in row], axis=1),
-             hide_index=True, width="stretch", key="sl_compare")
-st.caption(f"diff = B - A (positive: B is better), with its paired interval (Newcombe's for accuracy, the paired "
-           f"bootstrap otherwise). Highlighted: p < {ALPHA} "
-           "(exact McNemar for accuracy, paired bootstrap otherwise), not corrected for the number of slices.")
+comparison = compare_table(data, sets[a_name], sets[b_name], metrics=[metric], settings=settings)
+tables.show(comparison_rows(comparison, metric), key="sl_compare")

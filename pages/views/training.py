@@ -7,6 +7,7 @@ import streamlit as st
 import torch
 
 from mmtl_core.errors import MMTLError
+from mmtl_core.markup import escape_markdown
 from mmtl_core.runs.registry import ACTIVE, RunRecord
 from mmtl_core.studio import training, training_view as view
 from mmtl_core.tasks import tasks_for
@@ -29,14 +30,19 @@ with st.expander("Launch a run", icon=":material/rocket_launch:", expanded=queue
         st.info("No task to train yet: load a dataset (and define a task) on the Data page.",
                 icon=":material/lightbulb:")
         st.page_link("pages/views/data.py", label="Load a dataset", icon=":material/upload:")
-    picked = st.multiselect("Tasks", list(choices), key="tr_tasks", default=list(choices)[:1],
+    # The dataset and task chosen on the other pages, else that dataset's first task, else the first task.
+    same_dataset = [c for c, (ds, _) in choices.items() if ds.name == st.session_state.get("dataset")]
+    default = next((c for c in same_dataset if choices[c][1].name == st.session_state.get("task")),
+                   (same_dataset or list(choices) or [None])[0])
+    picked = st.multiselect("Tasks", list(choices), key="tr_tasks", default=[default] if default else [],
                             help="Several tasks train together: one shared encoder, one head per task (MMTL).")
     task_choices = []
     for label in picked:
         dataset, task = choices[label]
         functions = retrain.current_functions(ws, dataset, task)
-        left, middle, right = st.columns([2, 2, 3])
-        source = left.selectbox(f"Labels for {label}", list(LABELS), key=f"tr_labels_{dataset.name}_{task.name}",
+        left, middle, right = st.columns([3, 2, 3])
+        source = left.selectbox(f"Labels for {escape_markdown(label)}", list(LABELS),
+                                key=f"tr_labels_{dataset.name}_{task.name}",
                                 help="Gold labels of the training rows; the label model of the Labeling functions "
                                      "page, computed from the functions as they are at launch; or a labels file "
                                      "(the page's export: example_id + prob_<class>).")
@@ -44,7 +50,7 @@ with st.expander("Launch a run", icon=":material/rocket_launch:", expanded=queue
         if labels == "file":
             labels = middle.text_input("Labels file", key=f"tr_labels_file_{dataset.name}_{task.name}",
                                        placeholder="workspace/labels/....parquet")
-        slices = right.multiselect(f"Slice heads for {label}", training.slicing_names(functions),
+        slices = right.multiselect(f"Slice heads for {escape_markdown(label)}", training.slicing_names(functions),
                                    key=f"tr_slices_{dataset.name}_{task.name}",
                                    help="One extra head per slicing function, trained on that slice's examples.")
         task_choices.append(training.TaskChoice(dataset.name, task.name, labels, tuple(slices)))
@@ -94,16 +100,16 @@ with st.expander("Launch a run", icon=":material/rocket_launch:", expanded=queue
         except MMTLError as e:
             common.show_error(e, "Not launched")
         else:
-            st.success(f"Queued {len(launched)} run(s): " + ", ".join(r.name for r in launched),
+            st.success(f"Queued {len(launched)} run(s): " + escape_markdown(", ".join(r.name for r in launched)),
                        icon=":material/schedule:")
 
 
 # --- the queue, the runs, the selected run ------------------------------------------------------------------------
 def run_detail(record: RunRecord) -> None:
     facts = view.run_facts(record)
-    st.caption(" · ".join(f"{k}: {v}" for k, v in facts.items()))
+    st.caption(escape_markdown(" · ".join(f"{k}: {v}" for k, v in facts.items())))
     if record.error:
-        st.error(record.error, icon=":material/error:")
+        st.error(escape_markdown(record.error), icon=":material/error:")
     if record.traceback:
         with st.expander("Traceback / end of the log"):
             st.code(record.traceback, language=None)
@@ -131,7 +137,7 @@ def run_actions(record: RunRecord) -> None:
     column = dict(zip(shown, st.columns(len(shown) + 3)))  # the spare columns keep the buttons side by side
     if "cancel" in column and column["cancel"].button("Cancel", key="tr_cancel", icon=":material/stop:"):
         queue.cancel(record.id)
-        st.toast(f"Cancelling {record.name}")
+        st.toast(f"Cancelling {escape_markdown(record.name)}")
     if "retry" in column and column["retry"].button("Retry", key="tr_retry", icon=":material/replay:",
                                                     help="A new attempt of this run, with its launch-time inputs."):
         queue.retry(record.id)
@@ -140,7 +146,8 @@ def run_actions(record: RunRecord) -> None:
         if column["delete"].button("Delete", key="tr_delete", icon=":material/delete:"):
             st.session_state["tr_confirm_delete"] = record.id
         if st.session_state.get("tr_confirm_delete") == record.id:
-            st.warning(f"Delete run {record.name!r} ({record.id}): its registry entry, run folder and logs?",
+            st.warning(f"Delete run {escape_markdown(repr(record.name))} ({escape_markdown(record.id)}): its registry "
+                       "entry, run folder and logs?",
                        icon=":material/warning:")
             yes, no = st.columns(2)
             if yes.button("Yes, delete it", key="tr_delete_yes", type="primary"):

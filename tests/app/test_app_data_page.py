@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from app_helpers import shown, table_with
+import plotly.io
+from app_helpers import shown, shown_columns, table_with
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -35,16 +36,16 @@ def _specs(tmp_path) -> list[dict]:
 
 def test_home_without_data_leads_the_user_to_load_some(app):
     at = app()
-    assert any("No data yet" in i.value for i in at.info)
+    assert any("No data yet" in shown(i.value) for i in at.info)
 
 
 def test_load_youtube_spam_then_bad_paths_say_what_is_wrong_and_keep_what_was_loaded(app, shared_data, tmp_path):
     at = app("pages/views/data.py")
     assert at.button(key="load_button").disabled
-    assert any("Load is disabled: enter a path, pick one found on this machine, or upload" in c.value
+    assert any("Load is disabled: enter a path, pick one found on this machine, or upload" in shown(c.value)
                for c in at.caption)
     _load(at, "youtube_spam", shared_data / "youtube_spam", "youtube_spam")
-    assert any("Loaded 'youtube_spam': 1,956 rows" in s.value for s in at.success)
+    assert any("Loaded 'youtube_spam': 1,956 rows" in shown(s.value) for s in at.success)
 
     _source(at, "youtube_spam", tmp_path / "nowhere")
     assert "nowhere does not exist" in shown(at.error[0].value)
@@ -77,7 +78,7 @@ def test_headerless_extensionless_tsv_with_quotes_classes_and_splits(app, tmp_pa
     _source(at, "table", raw)
     assert at.selectbox(key="load_format").value == "tsv"  # sniffed: no extension
     assert at.checkbox(key="load_header").value is False and at.checkbox(key="load_quoting").value is False
-    assert any("As read: 10 rows, 2 columns" in c.value for c in at.caption)
+    assert any("As read: 10 rows, 2 columns" in shown(c.value) for c in at.caption)
     at.text_input(key="load_names").input("label, text").run()
     _ok(at)
     assert at.multiselect(key="load_text_fields").value == ["text"]  # guessed: the longest column
@@ -91,12 +92,12 @@ def test_headerless_extensionless_tsv_with_quotes_classes_and_splits(app, tmp_pa
     classes = table_with(at, "class")
     assert classes["class"].tolist() == ["ham", "spam"] and classes["rows"].tolist() == [7, 3]
     assert at.button(key="load_button").disabled  # the classes found are not confirmed yet
-    assert any("Load is disabled: confirm the classes found" in c.value for c in at.caption)
+    assert any("Load is disabled: confirm the classes found" in shown(c.value) for c in at.caption)
     at.checkbox(key="load_classes_ok").check().run()
     assert at.text_input(key="load_name").value == "SMSSpamCollection"
     at.button(key="load_button").click().run()
     _ok(at)
-    assert any("Loaded 'SMSSpamCollection': 10 rows (train, dev, test)" in s.value for s in at.success)
+    assert any("Loaded 'SMSSpamCollection': 10 rows (train, dev, test)" in shown(s.value) for s in at.success)
     (spec,) = _specs(tmp_path)
     assert spec["options"] | {"path": spec["path"]} == {
         "format": "tsv", "header": False, "column_names": ["label", "text"], "quoting": False,
@@ -123,7 +124,8 @@ def test_integer_labels_that_are_not_ids_are_shown_and_can_be_numbered(app, tmp_
     _source(at, "table", table)
     at.checkbox(key="load_make_splits").uncheck().run()
     assert len(table_with(at, "class")) == 8
-    assert any("5 class(es) have no rows (2, 3, 4, 5, 6)" in w.value for w in at.warning), [w.value for w in at.warning]
+    warnings = [shown(w.value) for w in at.warning]
+    assert any("5 class(es) have no rows (2, 3, 4, 5, 6)" in w for w in warnings), warnings
     at.checkbox(key="load_renumber").check().run()
     _ok(at)
     assert table_with(at, "class")["class"].tolist() == ["0", "1", "7"] and not at.warning
@@ -162,10 +164,13 @@ def test_browse_search_and_define_a_task(app, tmp_path):
     at.text_input(key="load_name").input("reviews").run()
     at.button(key="load_button").click().run()
     _ok(at)
-    assert any("3 rows (train, dev)" in s.value for s in at.success)
+    assert any("3 rows (train, dev)" in shown(s.value) for s in at.success)
 
     at.text_input(key="browse_query").input("GREAT").run()
-    assert any("Showing 2 of 2 matching rows" in c.value for c in at.caption)
+    assert any("2 of 3 rows match" in shown(c.value) for c in at.caption)
+    browsed = [d.value for d in at.dataframe if "body" in d.value.columns][-1]  # the browse table, last
+    assert browsed["body"].tolist() == ["great phone", "great screen"]
+    assert browsed["label"].tolist() == ["pos", "pos"]  # by class name
 
     at.text_input(key="task_name").input("sentiment")
     at.multiselect(key="task_fields").set_value(["body"])
@@ -192,3 +197,35 @@ def test_download_without_network_says_so_and_keeps_what_was_loaded(app, monkeyp
     message = shown(at.error[0].value)
     assert "Download failed" in message and "CSV" in message  # names the other ways to load data
     assert [s["name"] for s in _specs(tmp_path)] == ["youtube_spam"]
+
+
+def _chart_figure(at, title_start: str):
+    """The plotly figure of the page's chart whose title starts with ``title_start``."""
+    figures = [plotly.io.from_json(c.proto.spec) for c in at.get("plotly_chart")]
+    found = [f for f in figures if f.layout.title.text.startswith(title_start)]
+    assert found, f"no chart titled {title_start!r}"
+    return found[0]
+
+
+def test_browse_reads_at_a_glance_on_rte(app, shared_data, tmp_path):
+    from mmtl_core.data import DatasetSpec, save_specs
+
+    save_specs(tmp_path / "workspace" / "datasets.json",
+               [DatasetSpec("RTE", "glue", str(shared_data / "glue_data"), {"task": "RTE"})])
+    at = app("pages/views/data.py")
+    hint = at.text_input(key="browse_query").placeholder
+    assert hint.startswith("e.g. ") and hint != "e.g. subscribe"  # a word of RTE's own texts
+    assert shown_columns(at.dataframe[0])[:4] == ["sentence1", "sentence2", "label", "split"]
+    assert shown_columns(at.dataframe[0])[-1] == "example_id"
+    assert set(at.dataframe[0].value["label"]) <= {"entailment", "not_entailment", "unlabeled"}
+    assert len(at.dataframe[0].value) == 20  # a page of rows, not 500 behind a scroll bar
+
+    def spam_rows(figure) -> int:
+        return int(sum(sum(bar.y) for bar in figure.data))
+
+    everything = spam_rows(_chart_figure(at, "Rows per class"))
+    at.text_input(key="browse_query").input(hint.removeprefix("e.g. ")).run()
+    filtered = spam_rows(_chart_figure(at, "Rows per class"))
+    assert 0 < filtered < everything  # the class balance follows the search
+    match = [c.value for c in at.caption if "rows match" in c.value][0]
+    assert match.startswith(f"{filtered:,} of {everything:,}")

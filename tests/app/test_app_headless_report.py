@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app_helpers import table_with
+from app_helpers import table_with, weak_table
 
 from mmtl_core.studio.display import metric_text, share_text
 
@@ -25,7 +25,7 @@ def report(tmp_path, *args):
 
 def test_the_report_shows_the_pages_figures(app, youtube_workspace, tmp_path):
     at = app("pages/views/labeling.py")
-    page_comparison = table_with(at, "covered")
+    page_comparison = weak_table(at).T  # the page shows a column per model
     page_summary = table_with(at, "Learned Weight")
     page_warnings = [w.value for w in at.warning]
 
@@ -38,8 +38,8 @@ def test_the_report_shows_the_pages_figures(app, youtube_workspace, tmp_path):
         assert row["Learned Weight"] == page_summary.loc[name, "Learned Weight"]
     assert list(out["comparison"]) == list(page_comparison.index)
     for model, row in out["comparison"].items():
-        assert row["n"] == page_comparison.loc[model, "n"]
-        assert share_text(row["Coverage"]) == page_comparison.loc[model, "Coverage"]
+        assert str(int(row["n"])) == page_comparison.loc[model, "rows with gold"]
+        assert share_text(row["Coverage"]) == page_comparison.loc[model, "coverage"]
         for metric in ("accuracy", "accuracy (covered)", "f1", "f1 (covered)"):
             assert metric_text(row[metric]) == page_comparison.loc[model, metric]
     assert out["warnings"] == page_warnings

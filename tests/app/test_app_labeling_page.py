@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from app_helpers import messages, table_with
+from app_helpers import help_of, messages, table_with, weak_table
 
 from mmtl_core.data import DatasetSpec, save_specs
 
@@ -23,11 +23,14 @@ def test_summary_label_model_and_inspector(app, youtube_workspace):
     summary = table_with(at, "Learned Weight")
     assert "keyword_subscribe" in summary.index and len(summary) >= 8
     assert {"Coverage", "Conflicts", "Emp. Acc.", "Learned Weight"} <= set(summary.columns)
-    comparison = table_with(at, "covered")
-    assert list(comparison.index) == ["Majority vote", "Label model"]
-    assert comparison["n"].tolist() == [120, 120]  # every dev row, for both models
-    assert {"accuracy", "accuracy (covered)", "f1", "f1 (covered)"} <= set(comparison.columns)
-    assert any("keyed by the example id" in c.value for c in at.caption)  # the rule, stated
+    assert summary.loc["keyword_subscribe", "Polarity"] == "spam"  # classes by name, never 1
+    assert summary.loc["talks_about_the_song", "Polarity"] == "ham"
+    comparison = weak_table(at)
+    assert list(comparison.columns) == ["Majority vote", "Label model"]  # one column per model: fits its column
+    assert comparison.loc["rows with gold"].tolist() == ["120", "120"]  # every dev row, for both models
+    assert {"accuracy", "accuracy (covered)", "f1", "f1 (covered)"} <= set(comparison.index)
+    assert "keyed by the example id" in help_of(at, "Label model")  # the rule, stated behind the help icon
+    assert "Emp. Acc." in help_of(at, "Summary") and not any("Emp. Acc." in c.value for c in at.caption)
 
     at.button(key="lf_save_labels").click().run()
     saved = pd.read_parquet(youtube_workspace.parent / "workspace" / "labels" / "youtube_spam_youtube_spam.parquet")
@@ -37,22 +40,24 @@ def test_summary_label_model_and_inspector(app, youtube_workspace):
     at.radio(key="lf_kind").set_value("fires").run()
     examples = table_with(at, "vote")
     assert len(examples) > 0 and examples["text"].str.contains("subscri", case=False).all()
+    assert (examples["vote"] == "spam").all() and set(examples["gold"]) <= {"ham", "spam"}
+    assert not examples["text"].str.contains("&#39;|&quot;|<br", regex=True).any()  # texts as their authors wrote
 
 
 def test_the_two_pages_show_the_same_weak_figures(app, youtube_workspace):
     at = app(PAGE)
-    labeling = table_with(at, "covered")
+    labeling = weak_table(at)
     at.switch_page(SLICES).run()
     assert not at.exception, [e.message for e in at.exception]
-    slicing = table_with(at, "covered")
+    slicing = weak_table(at)
     pd.testing.assert_frame_equal(labeling, slicing)
     # The per-slice table's overall row scores the same classes on the same rows.
     at.multiselect(key=f"sl_sets_{SCOPE}_dev").set_value(["Majority vote", "Label model"]).run()
-    per_slice = table_with(at, "interval")
-    overall = per_slice[per_slice["slice"] == "overall"].set_index(["predictions", "metric"])["value"]
-    for model in ("Majority vote", "Label model"):
-        for metric in ("accuracy", "f1"):
-            assert overall[(model, metric)] == labeling.loc[model, metric]
+    for metric in ("accuracy", "f1"):
+        at.radio(key="sl_metric").set_value(metric).run()
+        overall = table_with(at, "small").set_index("slice").loc["overall"]
+        for model in ("Majority vote", "Label model"):
+            assert overall[model] == labeling.loc[metric, model]
 
 
 def test_a_broken_module_is_reported_and_the_others_still_count(app, youtube_workspace):
@@ -64,7 +69,7 @@ def test_a_broken_module_is_reported_and_the_others_still_count(app, youtube_wor
 
 def test_a_syntax_error_keeps_the_last_results_marked_stale(app, youtube_workspace):
     at = app(PAGE)
-    before = table_with(at, "covered")
+    before = weak_table(at)
     module = youtube_workspace / "youtube_spam.py"
     module.write_text(module.read_text() + "\n\ndef oops(:\n    pass\n")  # what a broken save leaves on disk
     at.run()
@@ -72,7 +77,7 @@ def test_a_syntax_error_keeps_the_last_results_marked_stale(app, youtube_workspa
     assert any("youtube_spam.py" in m and "line" in m for m in messages(at.error))
     assert any("last save whose modules all loaded" in w.value for w in at.warning)
     assert "keyword_subscribe" in table_with(at, "Learned Weight").index
-    pd.testing.assert_frame_equal(table_with(at, "covered"), before)
+    pd.testing.assert_frame_equal(weak_table(at), before)
     assert not any("No labeling functions yet" in i.value for i in at.info)
 
 
@@ -133,3 +138,17 @@ def test_switching_dataset_applies_only_that_datasets_modules(app, youtube_works
     at.selectbox(key="lf_dataset").set_value("youtube_spam").run()
     assert "keyword_subscribe" in table_with(at, "Learned Weight").index
     assert "mentions_example" not in table_with(at, "Learned Weight").index
+
+
+def test_a_function_just_saved_is_the_one_inspected(app, youtube_workspace):
+    at = app(PAGE)
+    at.selectbox(key="lf_inspect").set_value("keyword_money").run()
+    module = youtube_workspace / "youtube_spam.py"
+    module.write_text(module.read_text() + '\n\n@labeling_function()\ndef says_free(x):\n'
+                      '    return SPAM if "free" in x.text.lower() else ABSTAIN\n')  # what a save writes
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="lf_inspect").value == "says_free"
+    assert "says_free" in table_with(at, "Learned Weight").index
+    at.selectbox(key="lf_inspect").set_value("keyword_money").run()  # and then the user's choice holds
+    assert at.selectbox(key="lf_inspect").value == "keyword_money"

@@ -95,11 +95,11 @@ def test_launch_follow_retrain_with_the_changed_functions_and_delete_after_confi
     assert list(table["state"]) == ["succeeded", "succeeded"] and (table["progress"] == 1.0).all()
     assert table["dev metrics"].str.contains("accuracy").all() and (table["tasks"] == "reviews").all()
     at.selectbox(key="tr_run").set_value(parent.id).run()
-    assert any("No labeling or slicing function changed" in c.value for c in at.caption)
+    assert any("No labeling or slicing function changed" in shown(c.value) for c in at.caption)
 
     (ws.functions_dir / "reviews_slices.py").write_text(SLICES.replace('"not "', '"not"'))  # the user edits it
     at.run()
-    assert any("Changed since this run: edited slicing negated" in c.value for c in at.caption)
+    assert any("Changed since this run: edited slicing negated" in shown(c.value) for c in at.caption)
     at.button(key="tr_retrain").click().run()
     assert "Queued" in shown(at.success[0].value) and not at.exception
     child = next(r for r in queue.registry.list_runs() if r.parent_id == parent.id)
@@ -133,7 +133,7 @@ def test_a_running_job_is_followed_and_cancelled_from_the_page(app, reviews, tin
     at.run()
     table = next(d.value for d in at.dataframe if "progress" in d.value.columns)
     assert table["state"].item() == "running" and 0 < table["progress"].item() < 1 and table["time left"].item()
-    assert any("now: Training (stage 1): step" in c.value and "examples/s" in c.value for c in at.caption)
+    assert any("now: Training (stage 1): step" in shown(c.value) and "examples/s" in c.value for c in at.caption)
     assert at.get("plotly_chart")  # the live loss curve
     at.button(key="tr_cancel").click().run()
     assert finished(queue, record.id).state == "cancelled" and not at.exception

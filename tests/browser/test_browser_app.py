@@ -76,6 +76,9 @@ def test_slices_page_shows_per_slice_metrics_of_the_label_model(page, app_server
     table.wait_for(timeout=120_000)
     _wait_idle(page)
     page.get_by_text("Per-slice metrics on dev (120 rows)").wait_for()
-    # The table is drawn on a canvas; its cells are also in the DOM (hidden), which is what a test can read.
-    for cell in ("Label model", "overall", "short_text", "contains_link", "wilson"):
+    # The table is drawn on a canvas; its cells are also in the DOM (hidden), which is what a test can read. One row
+    # per slice, each prediction set's value and interval as columns.
+    for header in ("slice", "Label model", "Label model · 95% CI"):
+        table.locator("th", has_text=header).first.wait_for(state="attached")
+    for cell in ("overall", "short_text", "contains_link"):
         table.locator("td", has_text=cell).first.wait_for(state="attached")

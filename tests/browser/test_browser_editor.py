@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM_FLAGS
+from browser_helpers import CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from mmtl_core.browse import browse, describe_datasets
+from mmtl_core.browse import describe_datasets, label_counts, matching
 from mmtl_core.data.dataset import Dataset
 
 
@@ -11,18 +11,15 @@ def _ds():
     return Dataset("yt", frame)
 
 
+def _ids(mask):
+    return list(_ds().frame[mask]["example_id"])
+
+
 def test_search_is_case_insensitive_and_combines_with_filters():
-    rows, total = browse(_ds(), query="my CHANNEL")
-    assert list(rows["example_id"]) == ["a", "c"] and total == 2
-    rows, total = browse(_ds(), query="channel", splits=["dev"])
-    assert list(rows["example_id"]) == ["c"]
-    rows, total = browse(_ds(), labels=[0, -1])
-    assert list(rows["example_id"]) == ["b", "d"]
-
-
-def test_limit_still_reports_the_full_count():
-    rows, total = browse(_ds(), limit=1)
-    assert len(rows) == 1 and total == 4
+    assert _ids(matching(_ds(), query="my CHANNEL")) == ["a", "c"]
+    assert _ids(matching(_ds(), query="channel", splits=["dev"])) == ["c"]
+    assert _ids(matching(_ds(), labels=[0, -1])) == ["b", "d"]
+    assert matching(_ds()).all()
 
 
 def test_overview_counts_rows_per_split():
@@ -32,10 +29,15 @@ def test_overview_counts_rows_per_split():
 
 
 def test_label_counts_name_classes_and_unlabeled_rows():
-    from mmtl_core.browse import label_counts
-
     ds = Dataset("yt", _ds().frame, label_names=("ham", "spam"))
     counts = label_counts(ds)
     assert counts.to_dict("records") == [
         {"split": "train", "label": "ham", "rows": 1}, {"split": "train", "label": "spam", "rows": 1},
         {"split": "dev", "label": "spam", "rows": 1}, {"split": "test", "label": "unlabeled", "rows": 1}]
+
+
+def test_label_counts_follow_the_filter():
+    ds = Dataset("yt", _ds().frame, label_names=("ham", "spam"))
+    counts = label_counts(ds, rows=matching(ds, query="channel"))
+    assert counts.to_dict("records") == [{"split": "train", "label": "spam", "rows": 1},
+                                         {"split": "dev", "label": "spam", "rows": 1}]

@@ -17,7 +17,7 @@ from mmtl_core.runs.layout import create_run_dir
 from mmtl_core.runs.predictions import write_predictions
 from mmtl_core.runs.status import write_status
 from mmtl_core.slices import compare_table, slice_metrics
-from mmtl_core.studio.display import slice_table
+from mmtl_core.studio.display import slice_rows
 from mmtl_core.studio.slicing import (PredictionFileCache, analyse_slices, largest_error_cell, run_prediction_sets,
                                       significant, slice_sizes, uploaded_prediction_set, weak_comparison,
                                       weak_prediction_sets)
@@ -154,15 +154,16 @@ def test_faults_are_reported_and_an_empty_slice_reads_empty(toy_ws):
     assert data.S[:, 0].tolist() == [False, True] * 3
     sets = weak_prediction_sets(analysis.labeling, "dev")
     assert list(sets) == [MAJORITY_VOTE]  # one function is too few for a label model
-    shown = slice_table(slice_metrics(data, sets[MAJORITY_VOTE])).set_index("slice")
-    assert shown.loc["never", "value"] == "empty" and shown.loc["never", "interval"] == ""
-    assert shown.loc["links", "value"] == "0.333" and shown.loc["links", "small slice"] == "below min n"
-    assert shown.loc["links", "method"] == "wilson"
+    view = slice_rows(slice_metrics(data, sets[MAJORITY_VOTE]), "accuracy")
+    shown, ci = view.frame, f"{MAJORITY_VOTE} · 95% CI"
+    assert shown.loc["never", MAJORITY_VOTE] == "empty" and shown.loc["never", ci] == ""
+    assert shown.loc["links", MAJORITY_VOTE] == "0.333" and shown.loc["links", "small"] == "few rows"
+    assert "wilson" in view.columns[ci].help
     # Rows without a link: no vote, so every class ties, settled by the example id (never "abstained").
     mv = analysis.labeling.report.on_split("dev")[MAJORITY_VOTE]
     assert not sets[MAJORITY_VOTE].abstained.any() and (sets[MAJORITY_VOTE].preds == mv.classes).all()
     gold = np.array([0, 1, 1, 0, 1, 0])
-    assert shown.loc["overall", "value"] == f"{(mv.classes == gold).mean():.3f}"
+    assert shown.loc["overall", MAJORITY_VOTE] == f"{(mv.classes == gold).mean():.3f}"
 
 
 def test_regression_task_has_slices_but_no_weak_prediction_sets(toy_ws):
