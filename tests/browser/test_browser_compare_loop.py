@@ -74,7 +74,7 @@ def test_the_whole_loop_from_data_to_a_compared_retrain_and_ensemble(page, app_s
         cells.filter(has_text="mentions_example").first.wait_for(state="attached", timeout=120_000)
         _write_in_editor(page, LABELING_FUNCTION)
         cells.filter(has_text="says_subscribe").first.wait_for(state="attached", timeout=120_000)
-        cells.filter(has_text="Label model").first.wait_for(state="attached")  # the label model beside the votes
+        page.locator('[data-testid="stDataFrame"]').filter(has_text="covered rows").first.wait_for()  # label model
         _wait_idle(page)
         _shot(page, tmp, "2_labeling")
 
