@@ -26,6 +26,7 @@ PAGES = [
     st.Page("pages/views/labeling.py", title="Labeling functions", icon=":material/rule:", url_path="labeling"),
     st.Page("pages/views/slices.py", title="Slices", icon=":material/pie_chart:", url_path="slices"),
     st.Page("pages/views/training.py", title="Train", icon=":material/model_training:", url_path="training"),
+    st.Page("pages/views/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
 ]
 
 common.tighten_layout()

@@ -7,6 +7,7 @@ The ensemble folder has the same config.json, metrics.jsonl, predictions/ and go
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,8 @@ from mmtl_core.runs.layout import GOLD, create_run_dir, is_run_dir
 from mmtl_core.runs.listing import read_run_info
 from mmtl_core.runs.metrics import append_metrics
 from mmtl_core.runs.predictions import gold_files, read_gold, read_prediction_frames, write_predictions
-from mmtl_core.runs.status import COMPLETED, RUNNING, write_status
+from mmtl_core.runs.status import COMPLETED, FAILED, RUNNING, write_status
+from mmtl_core.slices.predictions import few
 
 
 def ensemble_runs(runs: list[Path | str], output_dir: Path | str, weights: list[float] | None = None,
@@ -32,12 +34,7 @@ def ensemble_runs(runs: list[Path | str], output_dir: Path | str, weights: list[
     Heads and splits present in every run are averaged; rows must be the same example ids in each run.
     """
     runs = [Path(r) for r in runs]
-    if len(runs) < 2:
-        raise PredictionsError(f"an ensemble needs at least two runs, got {len(runs)}")
-    w = np.asarray(weights if weights is not None else [1.0] * len(runs), np.float64)
-    if len(w) != len(runs) or (w < 0).any() or w.sum() <= 0:
-        raise PredictionsError(f"ensemble weights {list(w)} must be {len(runs)} non-negative numbers, not all 0")
-    w = w / w.sum()
+    w = ensemble_weights(weights, len(runs))
     for r in runs:
         if not is_run_dir(r):
             raise PredictionsError(f"run {r} is not a run folder (no status.json)")
@@ -53,32 +50,76 @@ def ensemble_runs(runs: list[Path | str], output_dir: Path | str, weights: list[
     if not heads:
         raise PredictionsError("the runs share no head; ensembles average the same heads of several runs")
     meta = read_config(runs[0])
-    out = create_run_dir(Path(output_dir))
-    write_status(out, RUNNING)
-    write_config(out, {"name": name or "ensemble of " + " + ".join(i.name for i in infos),
-                       "ensemble": {"runs": [str(r) for r in runs], "weights": w.tolist()},
-                       "tasks": meta.get("tasks", [])})
-    metrics: dict[str, float] = {}
+    averaged = []  # everything is computed and checked before the folder exists: a refusal leaves nothing behind
     for head in heads:
         for split in sorted(set.intersection(*(set(p[head]) for p in preds))):
             frames = [p[head][split] for p in preds]
             ids = frames[0]["example_id"]
-            values = 0.0
-            for r, f, wi in zip(runs, frames, w):
-                if len(f) != len(ids) or set(f["example_id"]) != set(ids):
-                    raise PredictionsError(f"run {r} predicted other rows for {head}/{split} than {runs[0]}")
-                aligned = f.set_index("example_id").loc[ids]
-                values = values + wi * aligned.to_numpy(np.float64)
-            values = values[:, 0] if frames[0].columns[1] == SCORE_COLUMN else values
+            check_same_examples([(f"run {i.title}", f["example_id"].to_numpy()) for i, f in zip(infos, frames)],
+                                f"head {head} on {split}")
+            values = weighted_average([f.set_index("example_id").loc[ids].to_numpy(np.float64) for f in frames], w)
+            averaged.append((head, split, ids, values[:, 0] if frames[0].columns[1] == SCORE_COLUMN else values))
+    out = create_run_dir(Path(output_dir))
+    write_status(out, RUNNING)
+    try:
+        write_config(out, {"name": name or "ensemble of " + " + ".join(i.name for i in infos),
+                           "ensemble": {"runs": [str(r) for r in runs], "weights": w.tolist()},
+                           "tasks": meta.get("tasks", [])})
+        metrics: dict[str, float] = {}
+        for head, split, ids, values in averaged:
             write_predictions(out, head, split, ids.to_numpy(), values)
             metrics.update(score_from_gold(runs[0], meta, head, split, ids, values))
-    for gold in gold_files(runs[0]):  # keep the ensemble scorable like a run
-        target = out / GOLD / gold.parent.name / gold.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(gold, target)
-    append_metrics(out, {"stage": "ensemble", "runs": [r.name for r in runs], "weights": w.tolist(),
-                         "metrics": metrics})
+        for gold in gold_files(runs[0]):  # keep the ensemble scorable like a run
+            target = out / GOLD / gold.parent.name / gold.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(gold, target)
+        append_metrics(out, {"stage": "ensemble", "runs": [r.name for r in runs], "weights": w.tolist(),
+                             "metrics": metrics})
+    except BaseException as e:
+        write_status(out, FAILED, e)  # a half-written ensemble is marked, never listed as a run to compare
+        raise
     write_status(out, COMPLETED)
+    return out
+
+
+def ensemble_weights(weights: Sequence[float] | None, n_runs: int) -> np.ndarray:
+    """The members' weights, checked and scaled to sum to one (None: equal weights)."""
+    if n_runs < 2:
+        raise PredictionsError(f"an ensemble needs at least two runs, got {n_runs}")
+    w = np.asarray(weights if weights is not None else [1.0] * n_runs, np.float64)
+    if w.shape != (n_runs,) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise PredictionsError(f"ensemble weights {w.tolist()} must be {n_runs} non-negative numbers, not all 0")
+    return w / w.sum()
+
+
+def check_same_examples(members: Sequence[tuple[str, np.ndarray]], what: str) -> None:
+    """An ensemble averages one prediction per example of each member, so every member must have predicted the
+    same examples; a PredictionsError names the member and the ids that differ from the first member's."""
+    (first, ids), rest = members[0], members[1:]
+    ids = np.asarray(ids).astype(str)
+    expected = pd.Index(ids)
+    for name, other in rest:
+        other = np.asarray(other).astype(str)
+        if np.array_equal(other, ids):  # the usual case, without building an index
+            continue
+        found = pd.Index(other)
+        if found.equals(expected):
+            continue
+        extra, missing = found.difference(expected), expected.difference(found)
+        if not len(extra) and not len(missing) and len(found) == len(expected) and found.is_unique:
+            continue  # the same examples in another order: averaged by id
+        parts = ([f"{len(extra)} example(s) the first did not predict ({few(extra)})"] if len(extra) else []) + \
+                ([f"{len(missing)} of the first's example(s) missing ({few(missing)})"] if len(missing) else [])
+        raise PredictionsError(f"{name} predicted other examples than {first} for {what}: "
+                               f"{' and '.join(parts) or 'some example ids twice'}; an ensemble needs the same "
+                               "examples in every run (runs trained on the same version of the dataset)")
+
+
+def weighted_average(values: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    """The members' probabilities (or scores), row-aligned, averaged with ``weights`` (summing to one)."""
+    out = np.zeros_like(np.asarray(values[0], np.float64))
+    for v, w in zip(values, weights):
+        out += w * np.asarray(v, np.float64)
     return out
 
 

@@ -96,18 +96,28 @@ def bucket_examples(data: SplitSlices, predictions: PredictionSet, gold: str | i
     g_bucket, p_bucket = _bucket_ids(data, ps, bins)
     mask = data.members(slice_name) & data.labeled & (g_bucket == g_id) & (p_bucket == p_id)
     idx = np.flatnonzero(mask)
+    out = example_details(data, idx, bins)
+    if data.task.is_regression:
+        out.insert(len(out.columns) - 2, "predicted", ps.scores[idx])  # type: ignore[index]
+    else:
+        names = np.array((*labels, ABSTAINED), dtype=object)
+        out.insert(len(out.columns) - 2, "predicted", names[ps.preds[idx]])  # -1 indexes the last name: abstained
+    out.insert(len(out.columns) - 2, "confidence", pd.array(ps.confidence[idx], dtype="Float64"))
+    return out
+
+
+def example_details(data: SplitSlices, idx: np.ndarray, bins: int = DEFAULT_BINS) -> pd.DataFrame:
+    """What any list of examples shows of rows ``idx`` of the split: example_id, the task's text field(s), gold
+    (class names; the score for regression), labeling_functions (``name=class`` of every function that voted)
+    and slices (the slicing functions that fired)."""
     frame = data.frame.iloc[idx]
+    labels = bucket_labels(data, bins)
     out = pd.DataFrame({"example_id": frame["example_id"].astype(str).to_numpy()})
     for field in data.task.text_fields:
         out[field] = frame[field].to_numpy()
-    if data.task.is_regression:
-        out["gold"] = data.gold[idx]
-        out["predicted"] = ps.scores[idx]  # type: ignore[index]
-    else:
-        names = np.array((*labels, ABSTAINED), dtype=object)
-        out["gold"] = names[data.gold[idx]]
-        out["predicted"] = names[ps.preds[idx]]  # -1 indexes the last name: abstained
-    out["confidence"] = pd.array(ps.confidence[idx], dtype="Float64")
+    gold = data.gold[idx]
+    out["gold"] = gold if data.task.is_regression else np.where(gold >= 0, np.array((*labels, ""), dtype=object)[gold],
+                                                                 "")
     out["labeling_functions"] = _fired_lfs(data, idx, labels)
     out["slices"] = [", ".join(np.asarray(data.slice_names, dtype=object)[row]) for row in data.S[idx]]
     return out

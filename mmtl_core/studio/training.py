@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from mmtl_core.compare.differences import Change, snapshot_changes
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import ConfigError
 from mmtl_core.functions import FunctionInfo
@@ -160,32 +161,17 @@ def queue_gpus(record: RunRecord) -> float:
     return float(record.device.split(":", 1)[1]) if record.device.startswith("gpu:") else 0.0
 
 
-@dataclass(frozen=True)
-class Change:
-    name: str  # a function, or a file when the run's function keys are not known yet
-    kind: str  # labeling, slicing, or file
-    change: str  # added, removed, edited
-
-
 def changed_functions(snapshot: dict[str, Any], current: CurrentFunctions) -> list[Change]:
     """What differs between a run's functions snapshot and ``current`` (functions by cache key, restricted to the
     modules ``current`` loaded; by file digest while the run's job has not reported its keys yet)."""
-    files = {p.name for p in current.files}
-    before = snapshot.get("functions")
-    if before is None:
-        digests = {name: f["sha256"] for name, f in snapshot.get("files", {}).items() if name in files}
-        now = {p.name: text_digest(p.read_text(encoding="utf-8", errors="replace")) for p in current.files
-               if p.exists()}
-        return _diff(digests, now, {n: "file" for n in {*digests, *now}})
-    # A function whose dependencies cannot be fingerprinted has no key (None): it cannot be told unchanged.
-    before_keys = {f["name"]: f["cache_key"] or "unknown-before" for f in before if f["file"] in files}
-    now_keys = {f.name: f.cache_key or "unknown-now" for f in current.functions}
-    kinds = {**{f["name"]: f["kind"] for f in before}, **{f.name: f.kind for f in current.functions}}
-    return _diff(before_keys, now_keys, kinds)
+    return snapshot_changes(snapshot, current_snapshot(current, snapshot.get("functions") is not None),
+                            {p.name for p in current.files})
 
 
-def _diff(before: dict[str, str], now: dict[str, str], kinds: dict[str, str]) -> list[Change]:
-    changes = [Change(n, kinds[n], "removed") for n in before if n not in now]
-    changes += [Change(n, kinds[n], "added") for n in now if n not in before]
-    changes += [Change(n, kinds[n], "edited") for n in now if n in before and now[n] != before[n]]
-    return sorted(changes, key=lambda c: (c.change, c.name))
+def current_snapshot(current: CurrentFunctions, with_keys: bool) -> dict[str, Any]:
+    """``current`` as a run's functions snapshot holds it (its files' digests; its functions' keys if asked)."""
+    files = {p.name: {"sha256": text_digest(p.read_text(encoding="utf-8", errors="replace"))} for p in current.files
+             if p.exists()}
+    functions = [{"name": f.name, "kind": f.kind, "file": f.path.name, "cache_key": f.cache_key}
+                 for f in current.functions]
+    return {"files": files, **({"functions": functions} if with_keys else {})}

@@ -160,3 +160,29 @@ def dev_metric_curves(metrics: pd.DataFrame) -> go.Figure:
                                       "<extra>" + escape_html(key) + "</extra>")
     fig.update_layout(xaxis=dict(title="step"))
     return _frame(fig, "Dev metrics", 300, width=420)
+
+
+def differences_from_baseline(table: pd.DataFrame, axis: str, title: str, series: str = "run") -> go.Figure:
+    """Differences from the baseline (``compare.heads.head_table`` or ``per_slice.slice_table`` rows with a
+    difference), one row of the chart per ``axis`` value (run, head or slice) and one series per ``series`` value
+    (a few traces draw fast even for many runs), each with its paired interval as whiskers; a gain or a regression
+    is drawn solid, a difference not shown to be real hollow. Zero is the baseline."""
+    rows = table[table["diff"].notna()]
+    fig = go.Figure()
+    for name, part in rows.groupby(series, sort=False):
+        diff = part["diff"].astype("float64").to_numpy()
+        flagged = part["verdict"].isin(["gain", "regression"]).to_numpy()
+        fig.add_scatter(
+            x=diff, y=_names(part[axis]), mode="markers", name=escape_html(name),
+            error_x=dict(type="data", symmetric=False, thickness=1.2,
+                         array=part["diff_high"].astype("float64").to_numpy() - diff,
+                         arrayminus=diff - part["diff_low"].astype("float64").to_numpy()),
+            marker=dict(size=10, symbol=["circle" if f else "circle-open" for f in flagged]),
+            customdata=list(zip(part["n"], part["q_value"].astype("float64"), part["verdict"])),
+            hovertemplate="%{y}: %{x:+.3f} (n=%{customdata[0]}, q=%{customdata[1]:.3f}) %{customdata[2]}"
+                          "<extra>" + escape_html(name) + "</extra>")
+    fig.add_vline(x=0, line=dict(color="#888", width=1, dash="dot"))
+    fig.update_layout(height=max(260, 34 * rows[axis].nunique() + 120), margin=dict(l=10, r=10, t=40, b=10),
+                      xaxis=dict(title="difference from the baseline", zeroline=False), yaxis=dict(autorange="reversed"),
+                      legend=dict(orientation="h", y=-0.2), title=dict(text=escape_html(title), font=dict(size=13)))
+    return fig

@@ -7,39 +7,20 @@ import streamlit as st
 import torch
 
 from mmtl_core.errors import MMTLError
-from mmtl_core.jobs.queue import JobQueue
 from mmtl_core.markup import escape_markdown
-from mmtl_core.runs.registry import ACTIVE, RunRecord, default_url
+from mmtl_core.runs.registry import ACTIVE, RunRecord
 from mmtl_core.studio import recipes, training, training_view as view
 from mmtl_core.tasks import tasks_for
 from mmtl_core.train.config import GOLD, LABEL_MODEL, MODES, SCHEDULES
-from mmtl_core.studio.modules import module_set
-from mmtl_core.workspace import Workspace
-from pages.parts import charts, common, editor
+from pages.parts import charts, common, retrain
 
 LABELS = {"gold": GOLD, "the current label model": LABEL_MODEL, "a labels file": "file"}
 POLL_S = 1.0  # the queue and the selected run refresh this often: a job's progress shows within ~1.5 s
 
 
-@st.cache_resource(show_spinner=False)
-def job_queue(root: str, functions_dir: str, url: str) -> JobQueue:
-    """One queue (and registry connection pool) per workspace, shared by the sessions of this server."""
-    return JobQueue.for_workspace(Workspace.at(root, functions_dir), url)
-
-
-def current_functions(ws: Workspace, dataset, task):
-    """The functions the pages apply to this dataset/task now, loaded again only when a module's text changed."""
-    files = module_set(ws, dataset, task)
-    key = (dataset.name, task.name, editor.modules_digest(ws, files))
-    cache = st.session_state.setdefault("tr_functions", {})
-    if key not in cache:
-        cache[key] = training.current_functions(ws, dataset, task)
-    return cache[key]
-
-
 st.title("Train")
 ws = common.workspace()
-queue = job_queue(str(ws.root), str(ws.functions_dir), default_url(ws.runs_dir))
+queue = retrain.job_queue(ws)
 loaded = common.datasets()
 choices = {f"{name} / {t.name}": (ds, t) for name, ds in loaded.items() for t in tasks_for(ds, common.user_tasks())}
 
@@ -58,7 +39,7 @@ with st.expander("Launch a run", icon=":material/rocket_launch:", expanded=queue
     task_choices = []
     for label in picked:
         dataset, task = choices[label]
-        functions = current_functions(ws, dataset, task)
+        functions = retrain.current_functions(ws, dataset, task)
         left, middle, right = st.columns([3, 2, 3])
         source = left.selectbox(f"Labels for {escape_markdown(label)}", list(LABELS),
                                 key=f"tr_labels_{dataset.name}_{task.name}",
@@ -183,7 +164,7 @@ def run_actions(record: RunRecord) -> None:
     if "retry" in column and column["retry"].button("Retry", key="tr_retry", icon=":material/replay:",
                                                     help="A new attempt of this run, with its launch-time inputs."):
         queue.retry(record.id)
-    retrain_panel(record, column["retrain"])
+    retrain.retrain_button(queue, record, ws, choices, key="tr_retrain", container=column["retrain"])
     if "delete" in column:
         if column["delete"].button("Delete", key="tr_delete", icon=":material/delete:"):
             st.session_state["tr_confirm_delete"] = record.id
@@ -199,29 +180,6 @@ def run_actions(record: RunRecord) -> None:
             if no.button("Keep it", key="tr_delete_no"):
                 del st.session_state["tr_confirm_delete"]
                 st.rerun(scope="fragment")
-
-
-def retrain_panel(record: RunRecord, column) -> None:
-    """Retrain with the current functions, listing what changed since this run."""
-    tasks = [(t["dataset"], t["task"]) for t in record.config.get("tasks", [])]
-    found = {(d, t): choices.get(f"{d} / {t}") for d, t in tasks}
-    functions = {key: current_functions(ws, *pair) for key, pair in found.items() if pair}
-    changes = [c for fs in functions.values() for c in training.changed_functions(record.functions or {}, fs)]
-    if column.button("Retrain", key="tr_retrain", icon=":material/model_training:",
-                     help="Run this config again with the current labeling and slicing functions, as its child."):
-        slices = {task: training.slicing_names(fs) for (_, task), fs in functions.items()}
-        try:
-            child = training.retrain(queue, record, slices)
-        except MMTLError as e:
-            common.show_error(e, "Not retrained")
-        else:
-            st.success(f"Queued {escape_markdown(child.name)} ({escape_markdown(child.id)})",
-                       icon=":material/schedule:")
-    if changes:
-        st.caption("Changed since this run: "
-                   + escape_markdown("; ".join(f"{c.change} {c.kind} {c.name}" for c in changes)))
-    elif functions:
-        st.caption("No labeling or slicing function changed since this run.")
 
 
 @st.fragment(run_every=POLL_S)
@@ -245,3 +203,4 @@ def runs_section() -> None:
 
 
 runs_section()
+retrain.follow(queue)

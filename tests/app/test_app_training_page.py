@@ -117,7 +117,9 @@ def test_launch_follow_retrain_with_the_changed_functions_and_delete_after_confi
     assert "Queued" in shown(at.success[0].value) and not at.exception
     child = next(r for r in queue.registry.list_runs() if r.parent_id == parent.id)
     assert child.name.endswith(" · retrain") and finished(queue, child.id).state == "succeeded"
-    at.run()
+    at.run()  # the retrain has finished: the Compare page opens on it against its parent (issue 12, item 6)
+    assert shown(at.success[0].value).startswith(f"Retrained: {child.name} ({child.id}) against its parent")
+    at.switch_page(PAGE).run()
     table = next(d.value for d in at.dataframe if "parent" in d.value.columns)
     assert table.loc[table["id"] == child.id, "parent"].item() == parent.name
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mmtl_core.slices import (Comparison, IntervalSettings, PredictionSet, SplitSlices, compare_on_slice,
-                              compare_table)
+from mmtl_core.slices import (Comparison, IntervalSettings, PredictionSet, SplitSlices, compare_many,
+                              compare_on_slice, compare_table)
 from mmtl_core.tasks import GLUE_TASKS
 
 GOLD = np.zeros(10, dtype=int)
@@ -41,7 +41,7 @@ def test_exact_mcnemar_on_a_hand_checked_case(data):
     # Two-sided binomial test of 6 of 7 discordant pairs: 2 * (C(7,6) + C(7,7)) / 2**7 = 0.125.
     assert result.p_value == pytest.approx(0.125)
     assert result.p_value == pytest.approx(stats.binomtest(6, 7, 0.5).pvalue)
-    assert result.test == "exact McNemar" and result.ci_method == "paired bootstrap"
+    assert result.test == "exact McNemar" and result.ci_method == "newcombe"
     assert result.ci_low <= 0.5 <= result.ci_high
 
 
@@ -106,3 +106,35 @@ def test_exact_mcnemar_equals_scipys_binomial_test():
         for b_only in range(0, 40, 4):
             expected = 1.0 if a_only + b_only == 0 else stats.binomtest(b_only, a_only + b_only, 0.5).pvalue
             assert _mcnemar_exact(a_only, b_only) == pytest.approx(expected, rel=1e-9)
+
+
+def test_newcombe_interval_on_published_paired_tables():
+    """Fagerland, Lydersen and Laake's worked examples of Newcombe's square-and-add interval for paired
+    proportions (rows: the first measurement right/wrong, columns: the second): Bentur et al. 2009, [[1, 1], [7, 12]]
+    gives -0.286 (-0.507 to -0.026); Cavo et al. 2012, [[59, 6], [16, 80]] gives -0.062 (-0.119 to -0.005)."""
+    from mmtl_core.slices.compare import newcombe_paired
+
+    for (both, first_only), (second_only, neither), (low, high) in (
+            ((1, 1), (7, 12), (-0.5069, -0.0256)), ((59, 6), (16, 80), (-0.1186, -0.0046))):
+        n = both + first_only + second_only + neither
+        # B is the first measurement, A the second: the difference is accuracy_b - accuracy_a
+        got = newcombe_paired(n, both + second_only, both + first_only, second_only, first_only)
+        assert got == pytest.approx((low, high), abs=1e-4)
+
+
+def test_newcombe_does_not_collapse_when_the_sets_agree_everywhere():
+    """Two sets right on all 10 examples of a slice: the bootstrap would say [0, 0]; Newcombe says how far apart
+    they could still be (Wilson's lower end for 10 of 10 is 0.7225)."""
+    same = compare_on_slice(split(GLUE_TASKS["RTE"], GOLD, np.ones((10, 1), bool), ("all",)),
+                            labels("a", GOLD), labels("b", GOLD), metric="accuracy")
+    assert same.diff == 0 and same.p_value == 1.0
+    assert (same.ci_low, same.ci_high) == pytest.approx((-0.2775, 0.2775), abs=1e-4)
+
+
+def test_many_sets_at_once_read_as_each_pair_alone(data):
+    others = [labels("b", B), labels("a2", A), labels("c", np.zeros(10, int))]
+    many = compare_many(data, labels("a", A), others, settings=IntervalSettings(n_boot=200))
+    assert list(many["name_b"].unique()) == ["b", "a2", "c"]
+    for other in others:
+        alone = compare_table(data, labels("a", A), other, settings=IntervalSettings(n_boot=200))
+        pd.testing.assert_frame_equal(many[many["name_b"] == other.name].reset_index(drop=True), alone)

@@ -64,3 +64,21 @@ def test_ensemble_refuses_a_run_that_did_not_complete(tmp_path, two_runs):
         ensemble_runs([two_runs[0], failed], tmp_path / "runs")
     with pytest.raises(PredictionsError, match="not a run folder"):
         ensemble_runs([two_runs[0], tmp_path], tmp_path / "runs")
+
+
+def test_runs_that_predicted_other_examples_are_refused_naming_the_ids(tmp_path, two_runs):
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(two_runs[1], other)
+    dev = other / "predictions" / "s" / "dev.parquet"
+    frame = pd.read_parquet(dev)
+    frame.loc[0, "example_id"] = "neg:9999"  # one example the first run never saw, one of its own missing
+    frame.to_parquet(dev, index=False)
+    missing = pd.read_parquet(two_runs[0] / "predictions" / "s" / "dev.parquet")["example_id"].iloc[0]
+    out = tmp_path / "runs"
+    with pytest.raises(PredictionsError, match=rf"\(other\) predicted other examples than run .* for head s on dev: "
+                                               rf"1 example\(s\) the first did not predict \('neg:9999'\) and 1 "
+                                               rf"of the first's example\(s\) missing \('{missing}'\)"):
+        ensemble_runs([two_runs[0], other], out)
+    assert not out.exists() or not any(out.iterdir())  # nothing half-written is left to list
