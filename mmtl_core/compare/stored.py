@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmtl_core.errors import PredictionsError
+from mmtl_core.errors import MMTLError, PredictionsError
 from mmtl_core.keys import SLICE_COLUMN_PREFIX
 from mmtl_core.runs.jsonfiles import read_config
 from mmtl_core.runs.predictions import read_gold
@@ -23,8 +23,15 @@ def run_task(config: dict, task_name: str, where: str) -> Task:
     for t in config.get("tasks", []):
         spec = t.get("task")
         if isinstance(spec, dict) and spec.get("name") == task_name:
-            return Task(**{**spec, "text_fields": tuple(spec["text_fields"]), "metrics": tuple(spec["metrics"]),
-                           "label_names": tuple(spec.get("label_names", ()))})
+            missing = [k for k in ("dataset", "text_fields", "metrics") if k not in spec]
+            if missing:  # a config written by hand or by an older version
+                raise PredictionsError(f"{where}: config.json's task {task_name!r} does not record its "
+                                       f"{', '.join(missing)}: the run cannot be scored as it trained")
+            try:
+                return Task(**{**spec, "text_fields": tuple(spec["text_fields"]), "metrics": tuple(spec["metrics"]),
+                               "label_names": tuple(spec.get("label_names", ()))})
+            except (TypeError, ValueError, MMTLError) as e:
+                raise PredictionsError(f"{where}: config.json's task {task_name!r} cannot be read: {e}") from e
     trained = [t["task"]["name"] for t in config.get("tasks", []) if isinstance(t.get("task"), dict)]
     raise PredictionsError(f"{where}: the run did not train task {task_name!r} (its tasks: "
                            f"{', '.join(trained) or 'none recorded'})")

@@ -9,7 +9,10 @@ from mmtl_core.compare.disagreements import disagreements
 from mmtl_core.compare.ensemble import ensemble_candidate
 from mmtl_core.compare.heads import NO_BASELINE_HEAD, head_table
 from mmtl_core.compare.per_slice import ranked, slice_table
+from mmtl_core.compare.stored import stored_split
 from mmtl_core.errors import PredictionsError
+from mmtl_core.runs.jsonfiles import write_config
+from mmtl_core.runs.layout import create_run_dir
 from mmtl_core.slices import PredictionSet
 
 
@@ -87,3 +90,10 @@ def test_disagreements_by_side_with_both_predictions_and_what_fired():
     in_slice = disagreements(data, candidate("a", A).heads["spam"], candidate("b", B).heads["spam"], "first_five")
     assert list(in_slice.b_better["example_id"]) == ["e3", "e4"] and in_slice.n == 5
     assert GOLD.sum() == 0
+
+
+def test_a_run_whose_config_lacks_its_task_fields_is_refused_naming_it(tmp_path):
+    run = create_run_dir(tmp_path)
+    write_config(run, {"name": "by hand", "tasks": [{"task": {"name": "RTE"}, "dataset": "RTE"}]})
+    with pytest.raises(PredictionsError, match=r"task 'RTE' does not record its dataset, text_fields, metrics"):
+        stored_split(run, "RTE")
