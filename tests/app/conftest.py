@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,15 @@ from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "studio.py")  # the app script; app.py serves it behind the door
+sys.path.insert(0, str(REPO / "tests" / "train"))  # train_helpers: the tiny encoder
+
+from train_helpers import save_tiny_bert  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory) -> str:
+    """A 2-layer BERT with the default encoder's tokenizer, saved once for the page tests that train."""
+    return str(save_tiny_bert(tmp_path_factory.mktemp("tiny_bert")))
 
 
 @pytest.fixture

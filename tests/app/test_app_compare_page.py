@@ -21,7 +21,7 @@ from mmtl_core.jobs.queue import JobQueue, run_from_command_line  # noqa: E402
 from mmtl_core.runs.registry import Registry, default_url  # noqa: E402
 from mmtl_core.tasks import Task  # noqa: E402
 from mmtl_core.train import TaskSpec, TrainConfig  # noqa: E402
-from train_helpers import reviews_workspace, save_tiny_bert, wait_for  # noqa: E402
+from train_helpers import reviews_workspace, wait_for  # noqa: E402
 
 PAGE = "pages/views/compare.py"
 FUNCTIONS = '''from snorkel.labeling import labeling_function
@@ -42,11 +42,6 @@ def negated(x):
 def short(x):
     return len(x.text) < 9
 '''
-
-
-@pytest.fixture(scope="module")
-def tiny_encoder(tmp_path_factory) -> str:
-    return str(save_tiny_bert(tmp_path_factory.mktemp("tiny_bert")))
 
 
 def train_run(ws, encoder: str, seed: int, slices=(), task: str = "reviews") -> Path:

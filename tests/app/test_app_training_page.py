@@ -14,7 +14,7 @@ sys.path[:0] = [str(REPO / "tests" / "train"), str(REPO / "tests" / "jobs")]  # 
 from app_helpers import shown  # noqa: E402
 from jobs_helpers import stop_everything  # noqa: E402
 from mmtl_core.jobs.queue import JobQueue  # noqa: E402
-from train_helpers import reviews_workspace, save_tiny_bert, wait_for  # noqa: E402
+from train_helpers import reviews_workspace, wait_for  # noqa: E402
 
 PAGE = "pages/views/training.py"
 SLICES = '''from snorkel.slicing import slicing_function
@@ -24,11 +24,6 @@ SLICES = '''from snorkel.slicing import slicing_function
 def negated(x):
     return x.text.startswith("not ")
 '''
-
-
-@pytest.fixture(scope="module")
-def tiny_encoder(tmp_path_factory) -> str:
-    return str(save_tiny_bert(tmp_path_factory.mktemp("tiny_bert")))
 
 
 @pytest.fixture
