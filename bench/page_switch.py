@@ -22,7 +22,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "browser")]  # run as `python bench/<name>.py`
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "tests" / "browser")]  # run as `python bench/<name>.py`
 from browser_helpers import (CHROMIUM_FLAGS, open_page, start_server, stop_server, wait_for_page,  # noqa: E402
                              walk_workspace)
 

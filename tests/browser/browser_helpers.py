@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from mmtl_core.runs.jsonfiles import write_config
 from mmtl_core.runs.layout import create_run_dir
 from mmtl_core.runs.predictions import write_predictions
 from mmtl_core.runs.status import write_status
+from ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -59,16 +59,10 @@ def negation_only_in_hypothesis(x):
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
     """``streamlit run app.py`` on a free loopback port, its workspace and functions under ``folder``; returns the
     process (its own process group) and the app's URL once it answers."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MMTL_WORKSPACE": str(folder / "workspace"), "MMTL_FUNCTIONS_DIR": str(folder / "functions")}
     with open(folder / "streamlit.log", "w") as log:
         proc = subprocess.Popen(

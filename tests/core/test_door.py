@@ -20,6 +20,7 @@ import pytest
 
 from mmtl_core.door import COOKIE, Door, door_settings, start_message
 from mmtl_core.errors import ConfigError
+from ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,14 +95,8 @@ def test_the_token_once_in_the_url_then_a_cookie():
     assert call(door, scope_for("evil.example", headers=((b"cookie", cookie),)))[0]["status"] == 403
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(tmp_path: Path, address: str, env: dict) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", address,
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],

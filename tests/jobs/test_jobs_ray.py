@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,17 +19,12 @@ from jobs_helpers import table_config, wait_state
 from mmtl_core.errors import JobError
 from mmtl_core.jobs.ray_backend import RayJobs, RayTarget, connect, submission_id
 from mmtl_core.runs.registry import Registry
+from ports import free_port
 from train_helpers import wait_for
 
 RAY_PORTS = ("port", "dashboard-port", "ray-client-server-port", "dashboard-agent-listen-port",
              "dashboard-agent-grpc-port", "runtime-env-agent-port", "metrics-export-port", "node-manager-port",
              "object-manager-port", "min-worker-port")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

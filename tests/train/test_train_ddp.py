@@ -4,7 +4,6 @@ the same two micro-batches per step."""
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import types
 
@@ -16,6 +15,7 @@ from train_helpers import negation_dataset
 from mmtl_core.runs.metrics import read_metrics
 from mmtl_core.runs.predictions import read_prediction_frames
 from mmtl_core.train import TaskSpec, TrainConfig, train
+from ports import free_port
 
 
 def config(out, encoder: str, **kw) -> TrainConfig:
@@ -35,12 +35,6 @@ def worker(rank: int, port: int, out: str, encoder: str) -> None:
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
