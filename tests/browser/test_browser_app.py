@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_helpers import wait_for_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,8 +22,10 @@ def mentions_gift_card(x):
 
 
 def _wait_idle(page) -> None:
-    """Until Streamlit has finished the current script run."""
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+    """Until Streamlit has finished the current script run (its own flag on the app element: the status widget
+    may not have appeared yet when a rerun has only just been asked for)."""
+    page.wait_for_timeout(300)
+    wait_for_page(page, timeout_ms=120_000)
 
 
 def _load_youtube_spam(page, url, shared_data) -> None:
@@ -31,6 +35,7 @@ def _load_youtube_spam(page, url, shared_data) -> None:
     page.get_by_text("YouTube spam CSVs").first.wait_for()
     page.get_by_role("textbox", name="Path").fill(str(shared_data / "youtube_spam"))
     page.get_by_role("textbox", name="Path").press("Enter")
+    _wait_idle(page)  # the path's rerun fills the name: typing into it before then races that rerun
     page.get_by_role("textbox", name="Name").fill("youtube_spam")
     page.get_by_role("textbox", name="Name").press("Enter")
     _wait_idle(page)
