@@ -1,28 +1,30 @@
-"""Paired scores remembered by content, so a page that reruns on every click scores only what changed: one
-candidate's rows (its metrics, and its difference from the baseline) depend only on the split, the baseline, that
-candidate and the settings (every resampling is seeded per slice), never on the other candidates. The key is the
-content of all of these (digests of the examples, gold labels, slice memberships and predictions), so a changed
-file or function can never be served stale rows. Benjamini-Hochberg is applied afterwards, over the whole table.
+"""Paired scores remembered by content, so a page that reruns on every click scores only what changed. A set's own
+rows (its metrics, intervals and n) depend only on the split, that set, the slices and the settings; a candidate's
+differences from the baseline only on these and the baseline (every resampling is seeded per slice), never on the
+other candidates. So the baseline is scored once, and each candidate once on its own and once against the
+baseline. Keys are the content of all of these (digests of the examples, gold labels, slice memberships and
+predictions), so a changed file or function can never be served stale rows. Benjamini-Hochberg is applied
+afterwards, over the whole table.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mmtl_core.compare.paired import paired_scores
+from mmtl_core.compare.paired import differences, joined, own_scores, paired_scores, scoped, slice_names
 from mmtl_core.slices.predictions import PredictionSet
 from mmtl_core.slices.slice_metrics import IntervalSettings
 from mmtl_core.slices.split_slices import SplitSlices
 
 
 class PairedMemo:
-    """:func:`~mmtl_core.compare.paired.paired_scores`, one candidate at a time, remembered by content (the
+    """:func:`~mmtl_core.compare.paired.paired_scores`, one set at a time, remembered by content (the
     ``max_entries`` most recently used)."""
 
     def __init__(self, max_entries: int = 4000) -> None:
@@ -34,23 +36,38 @@ class PairedMemo:
                slices: Sequence[str] | None = None, *, min_n: int = 30,
                settings: IntervalSettings = IntervalSettings()) -> pd.DataFrame:
         """The same table as ``paired_scores(data, baseline, others, slices, ...)``."""
-        common = (self._digest(data, _split_digest), None if baseline is None else self._digest(baseline, _set_digest),
-                  None if baseline is None else baseline.name, None if slices is None else tuple(slices), min_n,
-                  settings)
-        if not others:
-            return self._remember((*common, None, None), lambda: paired_scores(data, baseline, [], slices,
-                                                                              min_n=min_n, settings=settings)).copy()
+        if baseline is None and not others:
+            return paired_scores(data, None, [], slices, min_n=min_n, settings=settings)
+        names = slice_names(data, slices)
+        split = (self._digest(data, _split_digest), names, settings)
+        within: list[SplitSlices] = []  # ``data`` scoped to the slices, made only when something is scored
+
+        def scoped_data() -> SplitSlices:
+            if not within:
+                within.append(scoped(data, names))
+            return within[0]
+
+        def own(ps: PredictionSet) -> pd.DataFrame:
+            return self._remember(("own", *split, min_n, *self._set_key(ps)),
+                                  lambda: own_scores(scoped_data(), [ps], names, min_n=min_n, settings=settings))
+
+        base = None if baseline is None else self._set_key(baseline)
         parts = []
-        for i, other in enumerate(others):
-            key = (*common, self._digest(other, _set_digest), other.name)
-            parts.append(self._remember(key, lambda: paired_scores(data, baseline, [other], slices, min_n=min_n,
-                                                                    settings=settings)))
-            if i > 0 and baseline is not None:  # the baseline's rows once, from the first
-                parts[-1] = self._remember((*key, "without the baseline"),
-                                           lambda: parts[-1][parts[-1]["run"] != baseline.name])
+        if baseline is not None:
+            parts.append(self._remember(("baseline", *split, min_n, *base),
+                                        lambda: joined(own(baseline), None, baseline.name)))
+        for other in others:
+            parts.append(self._remember(
+                ("paired", *split, min_n, base, *self._set_key(other)),
+                lambda: joined(own(other), None if baseline is None else
+                               differences(scoped_data(), baseline, [other], names, settings=settings),
+                               None if baseline is None else baseline.name)))
         return pd.concat(parts, ignore_index=True)
 
-    def _remember(self, key: tuple, compute) -> pd.DataFrame:
+    def _set_key(self, predictions: PredictionSet) -> tuple[str, str]:
+        return self._digest(predictions, _set_digest), predictions.name
+
+    def _remember(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         rows = self._rows.get(key)
         if rows is None:
             rows = self._rows[key] = compute()
@@ -80,7 +97,7 @@ def _split_digest(data: SplitSlices) -> str:
 
 def _set_digest(predictions: PredictionSet) -> str:
     h = hashlib.blake2b(repr((predictions.name, predictions.example_ids.shape)).encode(), digest_size=16)
-    h.update("\0".join(predictions.example_ids.tolist()).encode())
+    h.update(predictions.ids_digest.encode())  # the set keeps it: aligning to a split needs it too
     for array in (predictions.probs, predictions.scores, predictions.classes):
         h.update(b"-" if array is None else np.ascontiguousarray(array).tobytes())
     return h.hexdigest()

@@ -16,14 +16,14 @@ B = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 1])  # right on rows 1-8: 6 rows only B
 FIRST_FIVE = np.arange(10) < 5
 
 
-def split(gold=GOLD, slices=None, L=None) -> SplitSlices:
+def split(gold=GOLD, slices=None, L=None, task: Task = TASK) -> SplitSlices:
     slices = {"first_five": FIRST_FIVE} if slices is None else slices
     n = len(gold)
     frame = pd.DataFrame({"example_id": [f"e{i}" for i in range(n)], "split": "dev",
                           "text": [f"text {i}" for i in range(n)], "label": gold})
     S = np.column_stack(list(slices.values())) if slices else np.zeros((n, 0), bool)
     lf_names = ("lf_a", "lf_b") if L is not None else ()
-    return SplitSlices(TASK, frame, S, tuple(slices), L, lf_names, "dev")
+    return SplitSlices(task, frame, S, tuple(slices), L, lf_names, "dev")
 
 
 def probs(preds, confidence: float) -> np.ndarray:
