@@ -74,23 +74,25 @@ def joined(own: pd.DataFrame, diffs: pd.DataFrame | None, baseline: str | None) 
     """:data:`COLUMNS`: the rows of :func:`own_scores`, each with its set's difference from the baseline from
     ``diffs`` (rows of :func:`differences`; NA where a row has none, as the baseline's), and the baseline's rows
     (named ``baseline``) noted as such."""
-    out = own.copy()
-    where = {key: i for i, key in enumerate(zip(diffs["run"], diffs["slice"], diffs["metric"]))} \
-        if diffs is not None else {}
-    pos = np.array([where.get(key, -1) for key in zip(own["run"], own["slice"], own["metric"])], dtype=np.int64)
+    keys = list(zip(own["run"], own["slice"], own["metric"]))
+    where = {} if diffs is None else {k: i for i, k in enumerate(zip(diffs["run"], diffs["slice"], diffs["metric"]))}
+    pos = np.fromiter((where.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
     missing = pos < 0
-    for column in (*_DIFF_NUMBERS, *_DIFF_TEXTS):
-        if diffs is None or not len(diffs):
-            values = np.full(len(own), np.nan, dtype=object if column in _DIFF_TEXTS else np.float64)
-        elif column in _DIFF_TEXTS:
-            values = diffs[column].to_numpy(dtype=object)[pos]
+    columns = {c: own[c].array for c in own.columns}
+    for c in (*_DIFF_NUMBERS, *_DIFF_TEXTS):
+        text = c in _DIFF_TEXTS
+        if not where:
+            values = np.full(len(keys), np.nan, dtype=object if text else np.float64)
         else:
-            values = diffs[column].to_numpy(dtype=np.float64, na_value=np.nan)[pos]
-        values[missing] = np.nan
-        out[column] = pd.array(values, dtype="str" if column in _DIFF_TEXTS else "Float64")
+            values = diffs[c].to_numpy(dtype=object) if text else diffs[c].to_numpy(dtype=np.float64, na_value=np.nan)
+            values = values[pos]
+            values[missing] = np.nan
+        columns[c] = pd.array(values, dtype="str" if text else "Float64")
     if baseline is not None:
-        out.loc[(out["run"] == baseline) & (out["note"] == ""), "note"] = BASELINE_NOTE
-    return out[list(COLUMNS)]
+        note = own["note"].to_numpy(dtype=object)
+        note[[k[0] == baseline for k in keys] & (note == "")] = BASELINE_NOTE
+        columns["note"] = pd.array(note, dtype=own["note"].dtype)
+    return pd.DataFrame({c: columns[c] for c in COLUMNS})
 
 
 def corrected(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
@@ -112,4 +114,4 @@ def scoped(data: SplitSlices, names: Sequence[str]) -> SplitSlices:
     if tuple(wanted) == data.slice_names:
         return data
     columns = [data.slice_names.index(s) for s in wanted]
-    return SplitSlices(data.task, data.frame, data.S[:, columns], tuple(wanted), split=data.split)
+    return data.with_slices(data.S[:, columns], tuple(wanted), votes=False)

@@ -74,5 +74,4 @@ def with_stored_slices(data: SplitSlices, stored: Sequence[tuple[str, SplitSlice
             origin[name] = title
     if not added:
         return data, origin
-    return SplitSlices(data.task, data.frame, np.column_stack([data.S, *columns]), (*data.slice_names, *added),
-                       data.L, data.lf_names, data.split), origin
+    return data.with_slices(np.column_stack([data.S, *columns]), (*data.slice_names, *added)), origin

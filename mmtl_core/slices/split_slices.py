@@ -68,6 +68,17 @@ class SplitSlices:
         return cls(task, dataset.frame[mask], _rows(S, mask, "slice"), tuple(slice_names),
                    None if L is None else _rows(L, mask, "label"), tuple(lf_names), split)
 
+    def with_slices(self, S: np.ndarray, slice_names: tuple[str, ...], *, votes: bool = True) -> "SplitSlices":
+        """The same rows with other slices (``S`` aligned with them) and, unless ``votes`` is False, the same
+        labeling-function votes; the derived arrays already computed (ids, their digest, gold labels) are shared,
+        not computed again."""
+        out = SplitSlices(self.task, self.frame, S, slice_names, self.L if votes else None,
+                          self.lf_names if votes else (), self.split)
+        for name in _DERIVED:
+            if name in self.__dict__:  # where functools.cached_property keeps a computed value
+                out.__dict__[name] = self.__dict__[name]
+        return out
+
     # Derived arrays are computed once: every analysis call of a screen reads them.
     @cached_property
     def example_ids(self) -> np.ndarray:
@@ -99,6 +110,10 @@ class SplitSlices:
         except ValueError:
             raise FunctionError(f"no slice named {slice_name!r}; slices: "
                                 f"{', '.join((OVERALL, *self.slice_names))}", function=slice_name) from None
+
+
+#: The cached properties of a SplitSlices that depend only on its rows and task, not on its slices or votes.
+_DERIVED = ("example_ids", "ids_digest", "gold", "labeled")
 
 
 def _rows(matrix: np.ndarray, mask: np.ndarray, what: str) -> np.ndarray:

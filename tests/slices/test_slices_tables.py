@@ -116,6 +116,16 @@ def test_slice_interval_does_not_depend_on_the_other_slices(data, preds):
     assert a[["ci_low", "ci_high"]].to_numpy().tolist() == b[["ci_low", "ci_high"]].to_numpy().tolist()
 
 
+def test_the_same_rows_with_other_slices_score_as_a_split_built_anew(data, preds):
+    gold = data.gold  # computed before, so the new split takes it as it is
+    kept = data.with_slices(data.S[:, ::-1], SLICES[::-1])
+    assert kept.gold is gold and kept.ids_digest == data.ids_digest and kept.L is data.L
+    anew = SplitSlices(RTE, data.frame, data.S[:, ::-1], SLICES[::-1], L=data.L, lf_names=data.lf_names,
+                       split="dev")
+    pd.testing.assert_frame_equal(slice_metrics(kept, preds), slice_metrics(anew, preds))
+    assert data.with_slices(data.S[:, :1], SLICES[:1], votes=False).L is None
+
+
 def test_three_classes_with_abstentions():
     task = Task("nli3", "toy", ("sentence1", "sentence2"), cardinality=3,
                 metrics=("macro_f1", "accuracy", "matthews_corrcoef"), label_names=("e", "n", "c"))
