@@ -13,6 +13,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,8 @@ class PairedMemo:
     def __init__(self, max_entries: int = 4000) -> None:
         self.max_entries = max_entries
         self._rows: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-        self._digests: OrderedDict[int, tuple[Any, str]] = OrderedDict()  # id -> (the object, its digest)
+        # An object's digest lives as long as the object (an unsaved ensemble's sets are gone after a rerun).
+        self._digests: WeakKeyDictionary[Any, str] = WeakKeyDictionary()
 
     def scores(self, data: SplitSlices, baseline: PredictionSet | None, others: Sequence[PredictionSet],
                slices: Sequence[str] | None = None, *, min_n: int = 30,
@@ -77,14 +79,11 @@ class PairedMemo:
         return rows
 
     def _digest(self, value: Any, digest) -> str:
-        """``digest(value)``, computed once per object (the object is kept with it, so its id is not reused)."""
-        found = self._digests.get(id(value))
-        if found is None or found[0] is not value:
-            found = self._digests[id(value)] = (value, digest(value))
-            while len(self._digests) > self.max_entries:
-                self._digests.popitem(last=False)
-        self._digests.move_to_end(id(value))
-        return found[1]
+        """``digest(value)``, computed once per object."""
+        found = self._digests.get(value)
+        if found is None:
+            found = self._digests[value] = digest(value)
+        return found
 
 
 def _split_digest(data: SplitSlices) -> str:
