@@ -118,12 +118,11 @@ def slice_matrix(slices: pd.DataFrame, metric: str) -> pd.DataFrame:
     out = pd.DataFrame({"slice": base.index, "n": base["n"].astype(int).to_numpy(),
                         f"baseline {metric}": [metric_text(v, int(n)) for v, n in zip(base["value"], base["n"])]})
     others = rows[rows["run"] != runs[0]]
-    cells = pd.Series([(signed(d) + {GAIN: " ▲", REGRESSION: " ▼"}.get(v, "")).strip()
-                       for d, v in zip(others["diff"], others["verdict"])], dtype=object)
-    table = pd.DataFrame({"slice": others["slice"].to_numpy(), "run": others["run"].to_numpy(), "cell": cells})
-    wide = table.pivot(index="slice", columns="run", values="cell").reindex(index=base.index, columns=runs[1:])
+    marks = {GAIN: " ▲", REGRESSION: " ▼"}
+    cells = {(r, sl): (signed(d) + marks.get(v, "")).strip()
+             for r, sl, d, v in zip(others["run"], others["slice"], others["diff"], others["verdict"])}
     for run in runs[1:]:
-        out[run] = wide[run].fillna("").to_numpy()
+        out[run] = [cells.get((run, sl), "") for sl in base.index]
     return out
 
 
