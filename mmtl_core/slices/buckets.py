@@ -7,6 +7,8 @@ labels and scores are binned into equal-width bins of the split's gold range, so
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -119,8 +121,19 @@ def example_details(data: SplitSlices, idx: np.ndarray, bins: int = DEFAULT_BINS
     out["gold"] = gold if data.task.is_regression else np.where(gold >= 0, np.array((*labels, ""), dtype=object)[gold],
                                                                  "")
     out["labeling_functions"] = _fired_lfs(data, idx, labels)
-    out["slices"] = [", ".join(np.asarray(data.slice_names, dtype=object)[row]) for row in data.S[idx]]
+    slice_names = np.asarray(data.slice_names, dtype=object)
+    out["slices"] = _per_row(data.S[idx], lambda row: ", ".join(slice_names[row]))
     return out
+
+
+def _per_row(matrix: np.ndarray, text: Callable[[np.ndarray], str]) -> list[str]:
+    """``text(row)`` of every row of ``matrix``, made once per distinct row (a list of thousands of examples
+    repeats a few patterns of functions that fired)."""
+    if not matrix.shape[1]:
+        return [text(matrix[0])] * len(matrix) if len(matrix) else []
+    distinct, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    texts = [text(row) for row in distinct]
+    return [texts[i] for i in inverse.reshape(-1)]
 
 
 def _fired_lfs(data: SplitSlices, idx: np.ndarray, labels: tuple[str, ...]) -> list[str]:
@@ -128,11 +141,8 @@ def _fired_lfs(data: SplitSlices, idx: np.ndarray, labels: tuple[str, ...]) -> l
         return [""] * len(idx)
     names = data.lf_names
     class_names = labels if not data.task.is_regression else tuple(map(str, range(int(data.L.max()) + 1)))
-    out = []
-    for row in data.L[idx]:
-        out.append(", ".join(f"{names[j]}={class_names[v] if 0 <= v < len(class_names) else v}"
-                             for j, v in enumerate(row) if v >= 0))
-    return out
+    return _per_row(data.L[idx], lambda row: ", ".join(
+        f"{names[j]}={class_names[v] if 0 <= v < len(class_names) else v}" for j, v in enumerate(row) if v >= 0))
 
 
 def _cell_index(value: str | int, labels: tuple[str, ...], axis: str, allow_abstain: bool) -> int:
