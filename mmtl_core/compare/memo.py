@@ -54,17 +54,22 @@ class PairedMemo:
                                   lambda: own_scores(scoped_data(), [ps], names, min_n=min_n, settings=settings))
 
         base = None if baseline is None else self._set_key(baseline)
-        parts = []
+        keys, parts = [], []
         if baseline is not None:
-            parts.append(self._remember(("baseline", *split, min_n, *base),
-                                        lambda: joined(own(baseline), None, baseline.name)))
+            keys.append(("baseline", *split, min_n, *base))
+            parts.append(self._remember(keys[-1], lambda: joined(own(baseline), None, baseline.name)))
         for other in others:
-            parts.append(self._remember(
-                ("paired", *split, min_n, base, *self._set_key(other)),
-                lambda: joined(own(other), None if baseline is None else
-                               differences(scoped_data(), baseline, [other], names, settings=settings),
-                               None if baseline is None else baseline.name)))
-        return pd.concat(parts, ignore_index=True)
+            keys.append(("paired", *split, min_n, base, *self._set_key(other)))
+            parts.append(self._remember(keys[-1], lambda: joined(
+                own(other), None if baseline is None else
+                differences(scoped_data(), baseline, [other], names, settings=settings),
+                None if baseline is None else baseline.name)))
+        if len(parts) < 3:
+            return pd.concat(parts, ignore_index=True)
+        # What changes between reruns is mostly the last candidate (the unsaved ensemble, as its weights change):
+        # the rows before it are joined once.
+        before = self._remember(("concatenated", *keys[:-1]), lambda: pd.concat(parts[:-1], ignore_index=True))
+        return pd.concat([before, parts[-1]], ignore_index=True)
 
     def _set_key(self, predictions: PredictionSet) -> tuple[str, str]:
         return self._digest(predictions, _set_digest), predictions.name
