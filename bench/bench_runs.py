@@ -30,6 +30,7 @@ from mmtl_core.train import TrainConfig
 from mmtl_core.train.config import GOLD
 from mmtl_core.train.loading import load_task_data
 from mmtl_core.train.locations import resolve_locations
+from mmtl_core.train.start import resolve_start
 
 LABELS_TOLERANCE = 1e-5  # the same labels, up to the float noise of refitting the same label model
 
@@ -50,6 +51,7 @@ def register_and_train(cfg: TrainConfig) -> Path:
 def stored_config(cfg: TrainConfig) -> dict[str, Any]:
     """``cfg`` as a completed run's config.json records it (locations resolved, lr and pair encoding filled in)."""
     resolved = resolve_locations(cfg)
+    resolved = replace(resolved, init_from=resolve_start(resolved))  # recorded as the folder it names
     record = {**resolved.to_dict(), "lr": resolved.resolved_lr, "pair_encoding": resolved.resolved_pair_encoding,
               "device": job_device(cfg, cfg.device)}
     return json.loads(json.dumps(json_safe(record), default=str))

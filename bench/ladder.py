@@ -5,8 +5,8 @@
     python bench/ladder.py --prepare-only      # register the ladder's datasets in the workspace (for the app)
 
 Steps (recipes/rte_ladder/<mode>/, the Train page's presets): (1) fine-tune on RTE alone; (2) multi-task with
-MRPC, STS-B, WNLI, CoLA and SST-2; (3) then each task alone from its best multi-task checkpoint; (4) plus slice
-heads for dash_semicolon and multiple_pronouns (4b: the slice combiner instead); (5) an ensemble of the step-4
+MRPC, STS-B, WNLI, CoLA and SST-2; (3) then RTE alone from step 2's best multi-task checkpoint; (4) the same plus
+slice heads for dash_semicolon and multiple_pronouns (4b: the slice combiner instead); (5) an ensemble of the step-4
 runs (and 4b's when fewer than three). Each step trains once per seed; every run lands in the workspace's runs
 folder, where the app lists it. Settings and checkpoints are chosen on a 277-pair holdout of RTE train; the
 reported rows, RTE dev, are never tuned on (see ladder_data.py).
@@ -80,11 +80,16 @@ def recipe_config(step_key: str, args: argparse.Namespace, workspace: Workspace)
                    functions_dir=str(workspace.functions_dir))
 
 
-def run_step(step: Step, seeds: list[int], args, workspace: Workspace, prepared: Prepared, data, out) -> StepScore:
+def run_step(step: Step, seeds: list[int], args, workspace: Workspace, prepared: Prepared, data, out,
+             starts: dict[int, Path]) -> StepScore:
+    """Every seed's run of the step; a step whose recipe starts from step 2's run (``init_from``) starts from the
+    run of the same seed that this invocation trained or reused (``starts``), else from the one its recipe names."""
     runs = []
     base = recipe_config(step.key, args, workspace)
     for seed in seeds:
         cfg = replace(base, name=f"{base.name} · seed {seed}", seed=seed)
+        if cfg.init_from and seed in starts:
+            cfg = replace(cfg, init_from=str(starts[seed]))
         trained = train_or_reuse(cfg, prepared.fingerprints(), fresh=args.fresh, clock=time.perf_counter)
         runs.append(score(trained, data, prepared, seed))
         say(out, step, runs[-1], trained)
@@ -184,8 +189,9 @@ def run_ladder(args, workspace: Workspace, prepared: Prepared, out) -> tuple[str
     done: dict[str, StepScore] = {}
     for step in STEPS:
         if step.key in wanted:
+            starts = {r.seed: r.path for r in done["2"].runs} if "2" in done else {}
             done[step.key] = run_step(step, variant_seeds if step.key == "4b" else seeds, args, workspace,
-                                      prepared, data, out)
+                                      prepared, data, out, starts)
             if step.previous in done:
                 done[step.key].comparisons = compare_steps(data, done[step.previous], done[step.key])
     if ENSEMBLE.key in wanted and "4" in done:

@@ -16,6 +16,7 @@ import numpy as np
 from mmtl_core.data.dataset import Dataset
 from mmtl_core.errors import FunctionError
 from mmtl_core.keys import MetricKey, head_name
+from mmtl_core.runs.jsonfiles import read_config
 from mmtl_core.runs.listing import read_run_info
 from mmtl_core.runs.metrics import read_metrics
 from mmtl_core.runs.predictions import has_predictions, read_head_predictions
@@ -49,12 +50,14 @@ def scored_split(dataset: Dataset, task: Task, workspace: Workspace, split: str 
 
 @dataclass(frozen=True)
 class Point:
-    """One evaluation on the holdout: stage, optimizer step, epoch, accuracy."""
+    """One evaluation on the holdout: stage (as the ladder counts them), optimizer step, epoch, accuracy, and the
+    stage as the run itself recorded it."""
 
     stage: int
     step: int
     epoch: float
     accuracy: float
+    trained_stage: int
 
 
 @dataclass
@@ -109,14 +112,18 @@ def score_run(data: SplitSlices, dataset: str, path: Path, seed: int, seconds: f
             run.slice_heads[s] = float(own.loc[own["slice"] == s, "value"].iloc[0])
     run.curve = holdout_curve(path, data.task.name, dataset)
     best = final.get("best", {}).get(data.task.name)
-    at = [p for p in run.curve if best and (p.stage, p.step) == (best["stage"], best["step"])]
+    at = [p for p in run.curve if best and (p.trained_stage, p.step) == (best["stage"], best["step"])]
     run.chosen = f"stage {at[0].stage} ep {at[0].epoch:g}" if at else ""
     return run
 
 
 def holdout_curve(path: Path, task: str, dataset: str) -> list[Point]:
+    """The holdout after each evaluation. A run started from step 2's (``init_from``) continues it: its stage 1 is
+    shown as the ladder's stage 2 (RTE alone), and its epoch 0 is where it started."""
     key = str(MetricKey(task, dataset, HOLDOUT, "accuracy"))
-    return [Point(int(r["stage"]), int(r["step"]), round(float(r["epoch"]), 2), r["metrics"][key])
+    later = 1 if read_config(path).get("config", {}).get("init_from") else 0
+    return [Point(int(r["stage"]) + later, int(r["step"]), round(float(r["epoch"]), 2), r["metrics"][key],
+                  int(r["stage"]))
             for r in read_metrics(path)
             if isinstance(r.get("stage"), int) and key in r.get("metrics", {})]
 
@@ -209,7 +216,8 @@ def slice_head_lines(steps: list[StepScore]) -> list[str]:
 
 
 def curve_table(steps: list[StepScore]) -> str:
-    """Holdout accuracy after each epoch, mean over a step's seeds (stage 2: RTE alone)."""
+    """Holdout accuracy after each epoch, mean over a step's seeds (stage 2: RTE alone from step 2's checkpoint;
+    its epoch 0 is that checkpoint)."""
     points: dict[tuple[int, float], list[float]] = {}
     rows = []
     for st in steps:

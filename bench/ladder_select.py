@@ -49,7 +49,7 @@ CANDIDATES = (
 
 def candidate_config(base: TrainConfig, candidate: Candidate, seed: int) -> TrainConfig:
     tasks = tuple(replace(t, **candidate.auxiliary) if t.task in AUXILIARY_TASKS else t for t in base.tasks)
-    return replace(base, **candidate.settings, tasks=tasks, seed=seed,
+    return replace(base, **candidate.settings, tasks=tasks, seed=seed, save_weights=False,  # nothing starts from them
                    name=f"{base.name} · holdout choice: {candidate.label} · seed {seed}")
 
 

@@ -88,6 +88,10 @@ class TrainConfig:
     device: str = "auto"  # "auto" = CUDA when present
     bf16: bool = True  # bf16 autocast; applied on CUDA only (CPU stays fp32 for exact repeats)
     save_weights: bool = True  # write safetensors weights (frozen mode: heads only, encoder is unchanged)
+    # start from a completed fine-tuned run's saved weights: its folder, its id, or its name ("{seed}" = this run's
+    # seed; the newest completed run of that name). The starting weights are scored first and kept as the best
+    # checkpoint unless training beats them on dev (mmtl_core.train.start)
+    init_from: str = ""
     num_threads: int = 0  # torch CPU threads; 0 = torch's default
 
     def __post_init__(self) -> None:

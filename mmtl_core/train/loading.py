@@ -20,6 +20,7 @@ from mmtl_core.train.labels import training_labels
 from mmtl_core.train.locations import workspace_of
 from mmtl_core.train.sources import (check_table_settings_unused, file_task, load_file_task, load_workspace_task,
                                      workspace_spec)
+from mmtl_core.train.start import resolve_start
 
 log = logging.getLogger("mmtl_core.train")
 
@@ -84,6 +85,7 @@ def precheck(cfg: TrainConfig, datasets: dict[str, Dataset] | None = None) -> No
     """Checks that need no loading (task and dataset names, files named by settings, encoder folder): before a
     run folder is even created. ``cfg`` has its locations resolved."""
     resolve_encoder_name(cfg.encoder)
+    resolve_start(cfg)  # 'init_from' names a completed run whose weights fit
     workspace = workspace_of(cfg)
     for spec in cfg.tasks:
         given = spec.task in (datasets or {})

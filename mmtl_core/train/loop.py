@@ -6,6 +6,7 @@ import contextlib
 import logging
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -28,6 +29,7 @@ from mmtl_core.train.inputs import TaskData
 from mmtl_core.train.loading import load_task_data, precheck
 from mmtl_core.train.locations import resolve_locations
 from mmtl_core.train.naming import run_name
+from mmtl_core.train.start import load_start, resolve_start
 from mmtl_core.train.setup import (Dist, broadcast_params, build_model, pick_device,
                                    prepare_inputs, seed_everything, setup_distributed, sync_gradients)
 
@@ -145,8 +147,9 @@ def run_stage(model, tasks: list[TaskData], task_ids: list[int], cfg: TrainConfi
         lr = get_lr(step, total, warmup, base_lr)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        # evaluate and checkpoint every eval_every steps and at the end
-        if step > 0 and (step % eval_every == 0 or step == total):
+        # evaluate and checkpoint every eval_every steps and at the end; a run started from another run's weights
+        # scores them first, so training that makes dev worse keeps them
+        if (step > 0 or stage == 1 and cfg.init_from) and (step % eval_every == 0 or step == total):
             t_eval = time.perf_counter()
             checkpoint(model, tasks, task_ids, cfg, stage, step, epoch, run, device, d, best)
             eval_s += time.perf_counter() - t_eval
@@ -226,6 +229,7 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
     """
     cfg = resolve_locations(_as_config(config))  # a bad key or value raises here, before anything is loaded
     precheck(cfg, datasets)
+    cfg = replace(cfg, init_from=resolve_start(cfg))  # recorded as the run folder it named
     name = run_name(cfg)
     if cfg.num_threads:
         torch.set_num_threads(cfg.num_threads)
@@ -246,7 +250,10 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
         tasks = load_task_data(cfg, datasets)
         encoder = prepare_inputs(cfg, tasks, device, preparation_reporter(run, on_progress) if d.main else None)
         seed_everything(cfg.seed)  # heads start the same whatever loading consumed
-        model = build_model(cfg, tasks, encoder).to(device)
+        model = build_model(cfg, tasks, encoder)
+        if cfg.init_from:
+            load_start(model, cfg.init_from, [t.task.name for t in tasks])
+        model = model.to(device)
         broadcast_params(model, d)
         if d.main:
             outputs.record_config(run, cfg, name, tasks, device, d)

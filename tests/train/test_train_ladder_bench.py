@@ -43,8 +43,14 @@ def test_miniature_ladder_trains_every_step_writes_its_table_and_resumes(tmp_pat
     (ensemble,) = [r for r in runs if r.is_ensemble]
     assert len(read_config(ensemble.path)["ensemble"]["runs"]) == 3
     trained = {r.name: r for r in runs}
-    assert trained["RTE ladder (quick) · 4 slice heads · seed 0"].tasks == ("RTE", "MRPC", "STSB", "WNLI", "CoLA",
-                                                                           "SST2")
+    assert trained["RTE ladder (quick) · 2 multi-task · seed 0"].tasks == ("RTE", "MRPC", "STSB", "WNLI", "CoLA",
+                                                                          "SST2")
+    for later in ("3 per-task fine-tuning · seed 1", "4 slice heads · seed 1", "4b slice combiner · seed 0"):
+        run = trained[f"RTE ladder (quick) · {later}"]  # RTE alone, from step 2's run of the same seed
+        seed = later[-1]
+        assert run.tasks == ("RTE",)
+        assert read_config(run.path)["config"]["init_from"] == str(
+            trained[f"RTE ladder (quick) · 2 multi-task · seed {seed}"].path)
     assert (trained["RTE ladder (quick) · 4 slice heads · seed 0"].path / "predictions" / "RTE:multiple_pronouns"
             / "test.parquet").exists()
 

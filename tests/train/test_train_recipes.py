@@ -4,6 +4,7 @@ slicing functions exist once ``bench/ladder.py --prepare-only`` has registered t
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -45,7 +46,14 @@ def test_the_ladder_ships_both_modes_with_every_step():
 def test_recipe_is_a_valid_config_naming_what_the_workspace_has(recipe, prepared_workspace):
     cfg = load_config(recipe)  # every key known, every value in range (a ConfigError names the setting)
     assert cfg.name and not cfg.seed and not cfg.workspace and not cfg.output_dir  # the page sets these
-    precheck(resolve_locations(replace(cfg, workspace=str(prepared_workspace), functions_dir=str(FUNCTIONS))))
+    located = resolve_locations(replace(cfg, workspace=str(prepared_workspace), functions_dir=str(FUNCTIONS)))
+    if cfg.init_from:  # steps 3, 4, 4b start from step 2's run of the same seed, by the name step 2 gives its runs
+        step2 = load_config(recipe.parent / "2_multi_task.yaml").name
+        with pytest.raises(ConfigError, match=re.escape(f"no completed run named '{step2} · seed 0'")):
+            precheck(located)  # the workspace has no runs yet
+        precheck(replace(located, init_from=""))
+    else:
+        precheck(located)
     slicing = {f.name for f in load_functions(FUNCTIONS).functions if f.kind == "slicing"}
     for task in cfg.tasks:
         assert set(task.slices) <= slicing
@@ -63,7 +71,9 @@ def test_the_train_page_offers_every_recipe_as_a_preset_launched_per_seed(prepar
     for cfg in cfgs:  # the recipe's settings as they are, in the page's workspace
         assert cfg.tasks == recipe.tasks and cfg.stage2_epochs == recipe.stage2_epochs and cfg.lr == recipe.lr
         assert cfg.workspace == str(workspace.root) and cfg.device == "auto"
-        precheck(resolve_locations(cfg))  # what the queue checks before queuing
+        with pytest.raises(ConfigError, match=f"no completed run named 'RTE ladder \\(quick\\) · 2 multi-task · "
+                                              f"seed {cfg.seed}'.*train that run first"):
+            precheck(resolve_locations(cfg))  # what the queue checks before queuing: step 2 has not run here
 
 
 def test_a_broken_preset_is_refused_naming_its_file_and_setting(tmp_path):
