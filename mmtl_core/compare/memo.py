@@ -2,7 +2,8 @@
 rows (its metrics, intervals and n) depend only on the split, that set, the slices and the settings; a candidate's
 differences from the baseline only on these and the baseline (every resampling is seeded per slice), never on the
 other candidates. So the baseline is scored once, and each candidate once on its own and once against the
-baseline. Keys are the content of all of these (digests of the examples, gold labels, slice memberships and
+baseline; a one-slice table (a head's) is read from the same set's rows on every slice when they are there.
+Keys are the content of all of these (digests of the examples, gold labels, slice memberships and
 predictions), so a changed file or function can never be served stale rows. Benjamini-Hochberg is applied
 afterwards, over the whole table.
 """
@@ -53,14 +54,25 @@ class PairedMemo:
             return self._remember(("own", *split, min_n, *self._set_key(ps)),
                                   lambda: own_scores(scoped_data(), [ps], names, min_n=min_n, settings=settings))
 
+        every = slice_names(data)
+
+        def rows(key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+            """Remembered; or for one slice, taken from the same set's rows on every slice when they are (each
+            slice's figures do not depend on the others: the head table's overall row is the slice table's)."""
+            if key not in self._rows and len(names) == 1 and names != every and names[0] in every:
+                wide = self._rows.get((key[0], key[1], every, *key[3:]))
+                if wide is not None:
+                    return self._remember(key, lambda: wide[wide["slice"] == names[0]].reset_index(drop=True))
+            return self._remember(key, compute)
+
         base = None if baseline is None else self._set_key(baseline)
         keys, parts = [], []
         if baseline is not None:
             keys.append(("baseline", *split, min_n, *base))
-            parts.append(self._remember(keys[-1], lambda: joined(own(baseline), None, baseline.name)))
+            parts.append(rows(keys[-1], lambda: joined(own(baseline), None, baseline.name)))
         for other in others:
             keys.append(("paired", *split, min_n, base, *self._set_key(other)))
-            parts.append(self._remember(keys[-1], lambda: joined(
+            parts.append(rows(keys[-1], lambda: joined(
                 own(other), None if baseline is None else
                 differences(scoped_data(), baseline, [other], names, settings=settings),
                 None if baseline is None else baseline.name)))

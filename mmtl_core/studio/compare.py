@@ -198,8 +198,9 @@ def compare(entries: Sequence[RunEntry], data: SplitSlices, selection: Selection
             ordered.append(ensemble_candidate(members, weights))
         except PredictionsError as e:
             ensemble_error = str(e)
-    heads = head_table(data, baseline, ordered[1:], min_n=min_n, settings=settings, scores=files.scores.scores)
+    # The slice table first: the head table's task-head rows (overall) are then read from it.
     slices = slice_table(data, baseline, ordered[1:], min_n=min_n, settings=settings, scores=files.scores.scores)
+    heads = head_table(data, baseline, ordered[1:], min_n=min_n, settings=settings, scores=files.scores.scores)
     files_kept = list(function_files) if function_files is not None else None
     changes = {c.key: function_changes(baseline.entry, c.entry, files_kept) for c in ordered[1:]
                if c.entry is not None and baseline.entry is not None}

@@ -72,3 +72,7 @@ def test_the_baseline_reads_as_on_the_slices_page_and_is_scored_once(monkeypatch
         table = memo.scores(data, base, [a, b, ensemble])
         pd.testing.assert_frame_equal(table, paired_scores(data, base, [a, b, ensemble]))
         assert sorted(scored) == [("differences", ensemble.name), ("own_scores", ensemble.name)]
+        for one in (["overall"], ["s2"]):  # one slice (a head's): read from the rows of every slice, as computed
+            pd.testing.assert_frame_equal(memo.scores(data, base, [a, ensemble], one),
+                                          paired_scores(data, base, [a, ensemble], one))
+        assert len(scored) == 2
