@@ -112,18 +112,17 @@ def example_details(data: SplitSlices, idx: np.ndarray, bins: int = DEFAULT_BINS
     """What any list of examples shows of rows ``idx`` of the split: example_id, the task's text field(s), gold
     (class names; the score for regression), labeling_functions (``name=class`` of every function that voted)
     and slices (the slicing functions that fired)."""
-    frame = data.frame.iloc[idx]
     labels = bucket_labels(data, bins)
-    out = pd.DataFrame({"example_id": frame["example_id"].astype(str).to_numpy()})
-    for field in data.task.text_fields:
-        out[field] = frame[field].to_numpy()
     gold = data.gold[idx]
-    out["gold"] = gold if data.task.is_regression else np.where(gold >= 0, np.array((*labels, ""), dtype=object)[gold],
-                                                                 "")
-    out["labeling_functions"] = _fired_lfs(data, idx, labels)
     slice_names = np.asarray(data.slice_names, dtype=object)
-    out["slices"] = _per_row(data.S[idx], lambda row: ", ".join(slice_names[row]))
-    return out
+    return pd.DataFrame({  # built at once: a Compare disagreement list has thousands of rows, made on every rerun
+        "example_id": data.example_ids[idx].astype(object),
+        **{field: data.frame[field].to_numpy()[idx] for field in data.task.text_fields},
+        "gold": gold if data.task.is_regression else np.where(gold >= 0, np.array((*labels, ""), dtype=object)[gold],
+                                                              ""),
+        "labeling_functions": _fired_lfs(data, idx, labels),
+        "slices": _per_row(data.S[idx], lambda row: ", ".join(slice_names[row])),
+    })
 
 
 def _per_row(matrix: np.ndarray, text: Callable[[np.ndarray], str]) -> list[str]:
