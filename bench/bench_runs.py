@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,7 +26,7 @@ from mmtl_core.runs.listing import list_runs
 from mmtl_core.runs.predictions import read_labels
 from mmtl_core.runs.status import read_status
 from mmtl_core.jobs.queue import device_slot, run_from_command_line
-from mmtl_core.train import TrainConfig
+from mmtl_core.train import TaskSpec, TrainConfig
 from mmtl_core.train.config import GOLD
 from mmtl_core.train.loading import load_task_data
 from mmtl_core.train.locations import resolve_locations
@@ -73,7 +73,7 @@ def find_completed(cfg: TrainConfig, fingerprints: dict[str, str]) -> Path | Non
             meta = read_config(info.path)
         except PredictionsError:
             continue
-        stored = meta.get("config") or {}
+        stored = with_defaults(meta.get("config") or {})
         if "ensemble" in meta or {**stored, "device": job_device(cfg, stored.get("device", cfg.device))} != wanted:
             continue
         if not all(fingerprints.get(t["dataset"]) == t.get("dataset_fingerprint") for t in meta.get("tasks", [])):
@@ -83,6 +83,16 @@ def find_completed(cfg: TrainConfig, fingerprints: dict[str, str]) -> Path | Non
         if all(same_labels(read_labels(info.path, task), frame) for task, frame in labels[0].items()):
             return info.path
     return None
+
+
+def with_defaults(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored config with the settings added since it was written, at their defaults: a run trained before a
+    setting existed ran as its default says (a new setting's default keeps the old behaviour)."""
+    def defaults(kind) -> dict[str, Any]:
+        return json.loads(json.dumps(json_safe({f.name: f.default for f in fields(kind) if f.default is not MISSING})))
+
+    tasks = [{**defaults(TaskSpec), **t} if isinstance(t, dict) else t for t in stored.get("tasks", [])]
+    return {**defaults(TrainConfig), **stored, "tasks": tasks}
 
 
 def current_labels(cfg: TrainConfig) -> dict[str, pd.DataFrame]:

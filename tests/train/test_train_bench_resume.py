@@ -12,6 +12,7 @@ import pandas as pd
 
 from train_helpers import negation_dataset
 from mmtl_core.data import DatasetSpec, load_dataset
+from mmtl_core.runs.jsonfiles import read_config, write_config
 from mmtl_core.runs.status import write_status
 from mmtl_core.train import TaskSpec, TrainConfig
 from mmtl_core.workspace import Workspace
@@ -46,3 +47,22 @@ def test_a_completed_run_is_reused_only_for_the_same_config_data_and_labels(tmp_
     assert find_completed(cfg, fingerprints) == first.path
     write_status(first.path, "failed", RuntimeError("stopped"))
     assert find_completed(cfg, fingerprints) is None
+
+
+def test_a_run_recorded_before_a_setting_existed_is_reused_as_if_it_had_that_settings_default(tmp_path,
+                                                                                             tiny_encoder):
+    ws = Workspace.at(tmp_path / "ws", tmp_path / "functions")
+    negation_dataset(80).frame.drop(columns="example_id").to_csv(tmp_path / "reviews.csv", index=False)
+    ws.save_dataset(DatasetSpec("reviews", "table", str(tmp_path / "reviews.csv"),
+                                {"text_fields": ["text"], "label_field": "label", "split_field": "split"}))
+    cfg = TrainConfig(tasks=(TaskSpec("reviews", dataset="reviews"),), encoder=tiny_encoder, mode="frozen", epochs=1,
+                      max_length=8, workspace=str(ws.root), functions_dir=str(ws.functions_dir), name="old run")
+    fingerprints = {"reviews": load_dataset(ws.dataset_specs()[0]).fingerprint}
+    run = train_or_reuse(cfg, fingerprints, clock=time.perf_counter).path
+    meta = read_config(run)  # as an older version wrote it: without 'init_from' and the tasks' 'max_train_rows'
+    del meta["config"]["init_from"]
+    for task in meta["config"]["tasks"]:
+        del task["max_train_rows"]
+    write_config(run, meta)
+    assert find_completed(cfg, fingerprints) == run
+    assert find_completed(replace(cfg, tasks=(replace(cfg.tasks[0], max_train_rows=10),)), fingerprints) is None
