@@ -45,8 +45,8 @@ from results_page import DEFAULT_PAGE, REPO, provenance, write_section
 
 RECIPES = REPO / "recipes" / "rte_ladder"
 DEFAULT_GLUE = REPO.parent / "shared" / "data" / "glue_data"
-#: Seeds per step, and for the step-4b variant: quick mode's fit 30 minutes of a quiet 2-core CPU (about 29 RTE
-#: epochs of fine-tuning at 48 pairs/s, with evaluation and loading) and still ensemble three runs (4, 4, 4b).
+#: Seeds per step, and for the step-4b variant: quick mode's fit 30 minutes of a quiet 2-core CPU (21.8 minutes
+#: measured: docs/results.md) and still ensemble three runs (4, 4, 4b); a third seed would add about 10.
 DEFAULT_SEEDS = {"quick": (2, 1), "full": (5, 5)}
 MIN_ENSEMBLE = 3
 METAL = ("76.5 → 82.3 → 83.4 → 84.1 → about 85 (slices: dash/semicolon 76.7 → 79.3, multiple pronouns "
