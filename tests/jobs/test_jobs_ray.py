@@ -27,11 +27,29 @@ RAY_PORTS = ("port", "dashboard-port", "ray-client-server-port", "dashboard-agen
              "object-manager-port", "min-worker-port")
 
 
+WORKER_PORTS = 50  # the head's workers take ports min-worker-port .. min-worker-port + 50
+
+
+def ray_ports() -> dict[str, int]:
+    """Every port the head needs, free, distinct, and none inside its workers' range: Ray refuses to start when
+    one of its ports is also a worker port (CI met it once: "worker_ports is trying to use a port number ... that
+    is used by other components")."""
+    low = free_port()
+    workers = range(low, low + WORKER_PORTS + 1)
+    ports = {"min-worker-port": low}
+    for name in RAY_PORTS:
+        while name not in ports:
+            port = free_port()
+            if port not in workers and port not in ports.values():
+                ports[name] = port
+    return ports
+
+
 @pytest.fixture(scope="module")
 def ray_head(tmp_path_factory):
     """A Ray head on loopback, every port free and chosen here (other Rays may run on this machine); its
     dashboard URL. Stopped by its pid: SIGTERM to ``ray start --block`` stops the processes it started."""
-    ports = {name: free_port() for name in RAY_PORTS}
+    ports = ray_ports()
     temp = Path(f"/tmp/ray{os.getpid()}")  # short: Ray's socket paths must fit in 107 characters
     log = tmp_path_factory.mktemp("ray") / "ray.log"
     # the job's entrypoint runs `python`: the one of the environment Ray was started in, as on a GPU box
@@ -40,7 +58,7 @@ def ray_head(tmp_path_factory):
     command = [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block",
                "--node-ip-address=127.0.0.1", "--dashboard-host=127.0.0.1", f"--temp-dir={temp}", "--num-cpus=2",
                "--num-gpus=1", "--include-dashboard=true", "--disable-usage-stats",
-               f"--max-worker-port={ports['min-worker-port'] + 50}", *(f"--{k}={v}" for k, v in ports.items())]
+               f"--max-worker-port={ports['min-worker-port'] + WORKER_PORTS}", *(f"--{k}={v}" for k, v in ports.items())]
     with open(log, "w") as out:
         proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{ports['dashboard-port']}"
@@ -118,3 +136,12 @@ def test_an_unreachable_ray_head_is_a_clear_error_and_loses_nothing(queue, tiny_
     assert record.state == "starting" and "cannot reach the Ray head" in record.note
     RayJobs(registry, queue.runs_dir, poll_s=0).poll([record])
     assert registry.get("r1").state == "starting"  # still waiting, nothing lost
+
+
+def test_the_heads_ports_are_distinct_and_outside_the_workers_range():
+    for _ in range(50):
+        ports = ray_ports()
+        low = ports["min-worker-port"]
+        others = [p for name, p in ports.items() if name != "min-worker-port"]
+        assert set(ports) == set(RAY_PORTS) and len(set(ports.values())) == len(RAY_PORTS)
+        assert not any(low <= p <= low + WORKER_PORTS for p in others)
