@@ -73,10 +73,11 @@ def load_start(model: torch.nn.Module, run: str, task_names: list[str]) -> None:
     files = {t: weights_path(Path(run), t) for t in task_names if weights_path(Path(run), t).exists()}
     own = model.state_dict()
     first = next(iter(files))
-    state = {k: v for k, v in load_file(str(files[first])).items() if not k.startswith("heads.")}
-    for task, path in files.items():
+    state = {}
+    for task, path in files.items():  # each file read once: the first also gives the encoder
         prefix = f"heads.{task}."
-        state.update({k: v for k, v in load_file(str(path)).items() if k.startswith(prefix)})
+        state.update({k: v for k, v in load_file(str(path)).items()
+                      if k.startswith(prefix) or task == first and not k.startswith("heads.")})
     loaded = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     model.load_state_dict(loaded, strict=False)
     for task in task_names:  # a new slice head starts as a copy of its task head (MeTaL), now the loaded one
