@@ -228,8 +228,9 @@ def train(config: TrainConfig | dict | str | Path, *, datasets: dict[str, Datase
     before it starts (a job queue); by default a new folder under the config's output_dir.
     """
     cfg = resolve_locations(_as_config(config))  # a bad key or value raises here, before anything is loaded
-    cfg = replace(cfg, init_from=resolve_start(cfg))  # recorded as the run folder it named (precheck then finds
-    precheck(cfg, datasets)  # that folder directly instead of listing the runs folder again)
+    # 'init_from' recorded as the run folder it names; precheck then checks that folder without listing the runs
+    cfg = replace(cfg, init_from=resolve_start(cfg))
+    precheck(cfg, datasets)
     name = run_name(cfg)
     if cfg.num_threads:
         torch.set_num_threads(cfg.num_threads)
